@@ -1,0 +1,23 @@
+package io.distillwatch.jobs.cli;
+
+import io.distillwatch.jobs.commands.DemoCommand;
+import io.distillwatch.jobs.commands.IngestCommand;
+import io.distillwatch.jobs.commands.NightlyCommand;
+import io.distillwatch.jobs.commands.SimulateCommand;
+
+import java.util.List;
+
+/** Entry point of {@code bin/distillwatch} and of {@code spark-submit --class io.distillwatch.jobs.cli.Main}. */
+public final class Main {
+  private Main() {}
+
+  public static List<Command> commands() {
+    return List.of(new DemoCommand(), new SimulateCommand(), new IngestCommand(), new NightlyCommand());
+  }
+
+  public static void main(String[] args) {
+    int code = new Cli(commands(), System.out, System.err).run(args);
+    System.out.flush();
+    System.exit(code);
+  }
+}

@@ -1,0 +1,61 @@
+package io.distillwatch.jobs.commands;
+
+import io.distillwatch.features.validate.EventValidator;
+import io.distillwatch.jobs.cli.Args;
+import io.distillwatch.jobs.cli.OptionSpec;
+import io.distillwatch.jobs.cli.UsageException;
+import org.apache.hadoop.conf.Configuration;
+
+import java.util.Map;
+
+import static io.distillwatch.jobs.cli.OptionSpec.Kind.DATE;
+import static io.distillwatch.jobs.cli.OptionSpec.Kind.DOUBLE;
+import static io.distillwatch.jobs.cli.OptionSpec.Kind.INT;
+import static io.distillwatch.jobs.cli.OptionSpec.Kind.TEXT;
+
+/** Options shared by several commands, spelled once. */
+final class CommonOptions {
+  private CommonOptions() {}
+
+  static final OptionSpec LAKE = OptionSpec.required("lake", TEXT, "lake root: a local path or s3a://bucket/prefix");
+  static final OptionSpec LANDING = OptionSpec.required("landing", TEXT, "landing zone root (events/, accounts/, labels/)");
+  static final OptionSpec DATE_REQUIRED = OptionSpec.required("date", DATE, "the day to process (UTC)");
+  static final OptionSpec MAX_LATENESS = OptionSpec.optional("max-lateness-days", INT, "7",
+      "events older than this many days before the landing date are quarantined");
+  static final OptionSpec MAX_PROMPT = OptionSpec.optional("max-prompt-chars", INT, "1000000",
+      "longer prompts are quarantined");
+  static final OptionSpec MAX_QUARANTINE = OptionSpec.optional("max-quarantine-ratio", DOUBLE, "0.1",
+      "fail, writing nothing, if a larger share of the day's lines is invalid");
+
+  static EventValidator.Limits limits(Args args) {
+    EventValidator.Limits d = EventValidator.defaults();
+    long lateness = args.integer("max-lateness-days");
+    long prompt = args.integer("max-prompt-chars");
+    if (lateness < 0 || lateness > 365) {
+      throw new UsageException("--max-lateness-days must be in [0, 365]");
+    }
+    if (prompt < 1 || prompt > Integer.MAX_VALUE - 8) {
+      throw new UsageException("--max-prompt-chars must be positive");
+    }
+    return new EventValidator.Limits((int) lateness, d.maxFutureHours(), (int) prompt, d.maxIdChars());
+  }
+
+  static double ratio(Args args, String name) {
+    double r = args.number(name);
+    if (r < 0 || r > 1) {
+      throw new UsageException("--" + name + " must be in [0, 1]");
+    }
+    return r;
+  }
+
+  /** Hadoop configuration for commands that run without Spark: {@code --conf spark.hadoop.x=y} sets {@code x}. */
+  static Configuration hadoop(Args args) {
+    Configuration conf = new Configuration();
+    for (Map.Entry<String, String> e : args.sparkConf().entrySet()) {
+      if (e.getKey().startsWith("spark.hadoop.")) {
+        conf.set(e.getKey().substring("spark.hadoop.".length()), e.getValue());
+      }
+    }
+    return conf;
+  }
+}

@@ -1,0 +1,44 @@
+package io.distillwatch.jobs.commands;
+
+import io.distillwatch.jobs.cli.Args;
+import io.distillwatch.jobs.cli.CliContext;
+import io.distillwatch.jobs.cli.Command;
+import io.distillwatch.jobs.cli.OptionSpec;
+import io.distillwatch.jobs.lake.Lake;
+import io.distillwatch.jobs.nightly.NightlyJob;
+
+import java.util.List;
+
+public final class NightlyCommand implements Command {
+  @Override
+  public String name() {
+    return "nightly";
+  }
+
+  @Override
+  public String summary() {
+    return "one night: ingest, features, link and campaigns for one date";
+  }
+
+  @Override
+  public List<OptionSpec> options() {
+    return List.of(CommonOptions.LANDING, CommonOptions.LAKE, CommonOptions.DATE_REQUIRED,
+        CommonOptions.MAX_LATENESS, CommonOptions.MAX_PROMPT, CommonOptions.MAX_QUARANTINE);
+  }
+
+  @Override
+  public void validate(Args args) {
+    IngestCommand.options(args);
+  }
+
+  static NightlyJob.Options options(Args args) {
+    return new NightlyJob.Options(args.date("date"), IngestCommand.options(args));
+  }
+
+  @Override
+  public int run(Args args, CliContext ctx) {
+    Lake lake = Lake.open(ctx.spark(), args.text("lake"));
+    new NightlyJob(lake, options(args)).execute(ctx::progress);
+    return 0;
+  }
+}

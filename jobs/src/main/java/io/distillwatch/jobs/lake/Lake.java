@@ -1,0 +1,137 @@
+package io.distillwatch.jobs.lake;
+
+import io.delta.tables.DeltaTable;
+import io.distillwatch.jobs.cli.InvalidInputException;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
+
+import java.io.IOException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.apache.spark.sql.functions.col;
+
+/**
+ * The lake: a root (local path or {@code s3a://bucket/prefix}) holding one Delta table per
+ * {@link TableSpec}, each created on first use. Every write goes through {@link #replace} (Delta
+ * {@code replaceWhere}) or a MERGE on the natural key, so running a job twice leaves the same
+ * content as running it once, and a crash between two commits leaves each table consistent.
+ */
+public final class Lake {
+  private final SparkSession spark;
+  private final Path root;
+
+  private Lake(SparkSession spark, Path root) {
+    this.spark = spark;
+    this.root = root;
+  }
+
+  /** Opens (and creates) the lake root; fails with a one-line {@link InvalidInputException} if unusable. */
+  public static Lake open(SparkSession spark, String location) {
+    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    Path path = new Path(location);
+    try {
+      FileSystem fs = path.getFileSystem(hadoop);
+      Path qualified = fs.makeQualified(path);
+      if (fs.exists(qualified) && !fs.getFileStatus(qualified).isDirectory()) {
+        throw new InvalidInputException("lake " + location + " is a file, not a directory");
+      }
+      if (!fs.mkdirs(qualified)) {
+        throw new InvalidInputException("lake " + location + " cannot be created");
+      }
+      if ("file".equals(qualified.toUri().getScheme()) && !java.nio.file.Files.isWritable(java.nio.file.Path.of(qualified.toUri()))) {
+        throw new InvalidInputException("lake " + location + " is not writable");
+      }
+      return new Lake(spark, qualified);
+    } catch (IOException e) {
+      throw new InvalidInputException("lake " + location + " is not usable: " + e.getClass().getSimpleName()
+          + (e.getMessage() == null ? "" : ": " + e.getMessage().lines().findFirst().orElse("")), e);
+    }
+  }
+
+  public SparkSession spark() {
+    return spark;
+  }
+
+  public String root() {
+    return root.toString();
+  }
+
+  public String path(TableSpec t) {
+    return new Path(root, t.relativePath()).toString();
+  }
+
+  public boolean exists(TableSpec t) {
+    return DeltaTable.isDeltaTable(spark, path(t));
+  }
+
+  /** Creates the table with its schema and partitioning if it is not there yet. */
+  public DeltaTable ensure(TableSpec t) {
+    String p = path(t);
+    if (DeltaTable.isDeltaTable(spark, p)) {
+      return DeltaTable.forPath(spark, p);
+    }
+    var builder = DeltaTable.createIfNotExists(spark).location(p).addColumns(t.schema()).comment(t.description());
+    if (!t.partitionBy().isEmpty()) {
+      builder = builder.partitionedBy(t.partitionBy().toArray(String[]::new));
+    }
+    return builder.execute();
+  }
+
+  public Dataset<Row> read(TableSpec t) {
+    ensure(t);
+    return spark.read().format("delta").load(path(t));
+  }
+
+  /**
+   * Atomically replaces the rows matching {@code where} (a SQL predicate on partition columns)
+   * with {@code rows}; the table's columns are selected by name, so column order does not matter.
+   */
+  public void replace(TableSpec t, Dataset<Row> rows, String where) {
+    ensure(t);
+    conform(t, rows).write().format("delta").mode("overwrite").option("replaceWhere", where).save(path(t));
+  }
+
+  /** MERGE keyed on the natural key: new keys are inserted, existing ones updated when {@code updateWhen} holds. */
+  public void upsert(TableSpec t, Dataset<Row> rows, String updateWhen) {
+    DeltaTable target = ensure(t);
+    StringBuilder on = new StringBuilder();
+    for (String k : t.naturalKey()) {
+      on.append(on.length() == 0 ? "" : " AND ").append("t.").append(k).append(" = s.").append(k);
+    }
+    var merge = target.as("t").merge(conform(t, rows).as("s"), on.toString());
+    if (updateWhen != null) {
+      merge = merge.whenMatched(updateWhen).updateAll();
+    }
+    merge.whenNotMatched().insertAll().execute();
+  }
+
+  /** Selects the table's columns, in order, cast to its types. */
+  public Dataset<Row> conform(TableSpec t, Dataset<Row> rows) {
+    Column[] cols = Arrays.stream(t.schema().fields())
+        .map((StructField f) -> col(f.name()).cast(f.dataType()).as(f.name()))
+        .toArray(Column[]::new);
+    return rows.select(cols);
+  }
+
+  /** Records the counts of a finished run in {@code ops.runs} (one row per command and date). */
+  public void recordRun(String command, LocalDate date, Map<String, Long> metrics) {
+    Row row = RowFactory.create(command, java.sql.Date.valueOf(date),
+        scala.jdk.javaapi.CollectionConverters.asScala(new TreeMap<>(metrics)),
+        Timestamp.from(Instant.now()));
+    Dataset<Row> df = spark.createDataFrame(List.of(row), Tables.OPS_RUNS.schema());
+    upsert(Tables.OPS_RUNS, df, "true");
+  }
+}

@@ -1,0 +1,54 @@
+package io.distillwatch.jobs.nightly;
+
+import io.distillwatch.jobs.ingest.IngestJob;
+import io.distillwatch.jobs.lake.Lake;
+import io.distillwatch.jobs.spark.Faults;
+
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * One night: every stage for one date, in order. Each stage is idempotent on its own, so a
+ * night that died anywhere is repaired by running it again; the stages already done rewrite the
+ * same content.
+ */
+public final class NightlyJob {
+  public static final String NAME = "nightly";
+
+  public record Options(LocalDate date, IngestJob.Options ingest) {}
+
+  /** One stage's outcome: its name, a one-line summary and its wall time. */
+  public record StageResult(String stage, String summary, long millis) {}
+
+  public record Result(LocalDate date, List<StageResult> stages, IngestJob.Result ingest) {
+    public long millis() {
+      return stages.stream().mapToLong(StageResult::millis).sum();
+    }
+  }
+
+  private final Lake lake;
+  private final Options options;
+
+  public NightlyJob(Lake lake, Options options) {
+    this.lake = lake;
+    this.options = options;
+  }
+
+  public Result execute(Consumer<String> progress) {
+    LocalDate d = options.date();
+    List<StageResult> stages = new ArrayList<>();
+    long t0 = System.nanoTime();
+    IngestJob.Result ingest = new IngestJob(lake, options.ingest()).execute();
+    stages.add(done(progress, d, "ingest", ingest.summary(), t0));
+    Faults.point("nightly:after-ingest");
+    return new Result(d, stages, ingest);
+  }
+
+  private static StageResult done(Consumer<String> progress, LocalDate d, String stage, String summary, long t0) {
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    progress.accept(String.format("nightly %s %-9s %s (%.1f s)", d, stage, summary, ms / 1000.0));
+    return new StageResult(stage, summary, ms);
+  }
+}
