@@ -26,6 +26,9 @@ public final class SharedSpark implements ParameterResolver {
           .config("spark.sql.shuffle.partitions", "4")
           .config("spark.default.parallelism", "4")
           .config("spark.sql.session.timeZone", "UTC")
+          // test data is tiny: compiling whole-stage code costs more than it saves
+          .config("spark.sql.codegen.wholeStage", "false")
+          .config("spark.sql.adaptive.coalescePartitions.enabled", "true")
           .config("spark.sql.warehouse.dir", System.getProperty("java.io.tmpdir") + "/distillwatch-test-warehouse");
       if (onClasspath("io.delta.sql.DeltaSparkSessionExtension")) { // the jobs module's tests
         b = b.config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")

@@ -69,6 +69,7 @@ public final class Cli {
         out.println("ok: " + command.name() + " arguments are valid");
         return OK;
       }
+      command.preflight(args);
     } catch (UsageException e) {
       err.println("distillwatch " + command.name() + ": " + e.getMessage() + " (see --help)");
       return USAGE;

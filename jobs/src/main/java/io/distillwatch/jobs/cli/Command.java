@@ -21,6 +21,13 @@ public interface Command {
   /** Checks that span several options (e.g. {@code --from} before {@code --to}); throws {@link UsageException}. */
   default void validate(Args args) {}
 
+  /**
+   * Cheap checks of the world (a local landing folder exists, a local lake is writable) run
+   * before Spark starts, so a user mistake costs a second, not a Spark start-up. Skipped by
+   * {@code --dry-run}, which validates arguments only. Throws {@link InvalidInputException}.
+   */
+  default void preflight(Args args) {}
+
   /** Runs the command; returns the process exit code. */
   int run(Args args, CliContext ctx) throws Exception;
 }

@@ -1,5 +1,6 @@
 package io.distillwatch.jobs.commands;
 
+import io.distillwatch.jobs.cli.InvalidInputException;
 import io.distillwatch.features.validate.EventValidator;
 import io.distillwatch.jobs.cli.Args;
 import io.distillwatch.jobs.cli.OptionSpec;
@@ -57,5 +58,41 @@ final class CommonOptions {
       }
     }
     return conf;
+  }
+
+  /** Fails fast when a local landing folder for the date is missing (remote ones are checked by the job). */
+  static void requireLocalLanding(String landing, java.time.LocalDate date) {
+    java.nio.file.Path dir = localPath(landing);
+    if (dir != null && !java.nio.file.Files.isDirectory(dir.resolve("events").resolve("date=" + date))) {
+      throw new InvalidInputException("no landing folder " + dir.resolve("events").resolve("date=" + date)
+          + (java.nio.file.Files.isDirectory(dir) ? "" : " (the landing zone " + dir + " does not exist)"));
+    }
+  }
+
+  /** Fails fast when a local lake cannot be created or written. */
+  static void requireWritableLocalLake(String lake) {
+    java.nio.file.Path dir = localPath(lake);
+    if (dir == null) {
+      return;
+    }
+    java.nio.file.Path existing = dir;
+    while (existing != null && !java.nio.file.Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    if (existing == null || !java.nio.file.Files.isDirectory(existing)) {
+      throw new InvalidInputException("lake " + lake + " is not a directory");
+    }
+    if (!java.nio.file.Files.isWritable(existing)) {
+      throw new InvalidInputException("lake " + lake + " is not writable (" + existing + ")");
+    }
+  }
+
+  /** The local path of a location without a scheme or with file:, else null. */
+  static java.nio.file.Path localPath(String location) {
+    java.net.URI uri = new org.apache.hadoop.fs.Path(location).toUri();
+    if (uri.getScheme() != null && !uri.getScheme().equals("file")) {
+      return null;
+    }
+    return java.nio.file.Path.of(uri.getPath()).toAbsolutePath().normalize();
   }
 }

@@ -37,6 +37,12 @@ public final class IngestCommand implements Command {
   }
 
   @Override
+  public void preflight(Args args) {
+    CommonOptions.requireLocalLanding(args.text("landing"), args.date("date"));
+    CommonOptions.requireWritableLocalLake(args.text("lake"));
+  }
+
+  @Override
   public int run(Args args, CliContext ctx) {
     Lake lake = Lake.open(ctx.spark(), args.text("lake"));
     IngestJob.Result r = new IngestJob(lake, options(args)).execute();

@@ -36,6 +36,12 @@ public final class NightlyCommand implements Command {
   }
 
   @Override
+  public void preflight(Args args) {
+    CommonOptions.requireLocalLanding(args.text("landing"), args.date("date"));
+    CommonOptions.requireWritableLocalLake(args.text("lake"));
+  }
+
+  @Override
   public int run(Args args, CliContext ctx) {
     Lake lake = Lake.open(ctx.spark(), args.text("lake"));
     new NightlyJob(lake, options(args)).execute(ctx::progress);

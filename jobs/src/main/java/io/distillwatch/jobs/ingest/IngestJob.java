@@ -117,7 +117,7 @@ public final class IngestJob {
         long read = counts.getLong(0);
         long valid = counts.isNullAt(1) ? 0 : counts.getLong(1);
 
-        Dataset<Row> existing = lake.read(Tables.BRONZE_EVENTS)
+        Dataset<Row> existing = lake.readIfExists(Tables.BRONZE_EVENTS)
             .where(col("event_date").between(lit(d.minusDays(15).toString()).cast("date"), lit(d.plusDays(9).toString()).cast("date")))
             .select("event_id", "content_hash", "landing_date", "source_file", "line_number");
         Validation.Batch batch = Validation.plan(validated.where(col("reason").isNull()), existing);

@@ -32,6 +32,8 @@ import static org.apache.spark.sql.functions.col;
 public final class Lake {
   private final SparkSession spark;
   private final Path root;
+  /** tables seen to exist, so reads do not list the file system each time (tables are never dropped) */
+  private final java.util.Set<String> known = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private Lake(SparkSession spark, Path root) {
     this.spark = spark;
@@ -74,25 +76,37 @@ public final class Lake {
   }
 
   public boolean exists(TableSpec t) {
-    return DeltaTable.isDeltaTable(spark, path(t));
+    return known.contains(t.name()) || DeltaTable.isDeltaTable(spark, path(t));
   }
 
   /** Creates the table with its schema and partitioning if it is not there yet. */
   public DeltaTable ensure(TableSpec t) {
     String p = path(t);
-    if (DeltaTable.isDeltaTable(spark, p)) {
+    if (known.contains(t.name()) || DeltaTable.isDeltaTable(spark, p)) {
+      known.add(t.name());
       return DeltaTable.forPath(spark, p);
     }
     var builder = DeltaTable.createIfNotExists(spark).location(p).addColumns(t.schema()).comment(t.description());
     if (!t.partitionBy().isEmpty()) {
       builder = builder.partitionedBy(t.partitionBy().toArray(String[]::new));
     }
-    return builder.execute();
+    DeltaTable created = builder.execute();
+    known.add(t.name());
+    return created;
   }
 
   public Dataset<Row> read(TableSpec t) {
     ensure(t);
     return spark.read().format("delta").load(path(t));
+  }
+
+  /** The table's rows, or no rows (with its schema) if it does not exist yet; creates nothing. */
+  public Dataset<Row> readIfExists(TableSpec t) {
+    if (exists(t)) {
+      known.add(t.name());
+      return spark.read().format("delta").load(path(t));
+    }
+    return spark.createDataFrame(List.of(), t.schema());
   }
 
   /**

@@ -31,6 +31,8 @@ public final class SparkSessions {
       conf.put("spark.default.parallelism", String.valueOf(Math.max(2, 2 * cores)));
       conf.put("spark.driver.bindAddress", "127.0.0.1");
       conf.put("spark.driver.host", "127.0.0.1");
+      // Delta's default of 50 partitions for reading its log is costly on a laptop-sized machine
+      conf.put("spark.databricks.delta.snapshotPartitions", String.valueOf(Math.max(2, cores)));
       conf.put("spark.sql.warehouse.dir", System.getProperty("java.io.tmpdir") + "/distillwatch-warehouse");
     }
     conf.putAll(overrides);
