@@ -51,6 +51,7 @@ class CrashRerunTest {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx2g");
+    cmd.add("-XX:TieredStopAtLevel=1"); // as the test JVM (see dw.test.jit in the parent pom)
     for (String f : System.getProperty("dw.jvm.flags", "").trim().split("\\s+")) {
       if (!f.isEmpty()) {
         cmd.add(f);

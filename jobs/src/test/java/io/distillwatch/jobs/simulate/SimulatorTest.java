@@ -51,6 +51,7 @@ class SimulatorTest {
       labels.put(n.get("account_id").asText(), n);
     }
     perAccountDay = new HashMap<>();
+    Set<String> seen = new HashSet<>(); // repeated deliveries are one request
     try (Stream<Path> files = Files.walk(landing.resolve("events"))) {
       for (Path f : files.filter(Files::isRegularFile).toList()) {
         for (String line : lines(f)) {
@@ -60,7 +61,7 @@ class SimulatorTest {
           } catch (IOException malformed) {
             continue; // the simulator's deliberate broken lines
           }
-          if (n == null || !n.hasNonNull("account_id") || !n.hasNonNull("ts") || f.getFileName().toString().startsWith("late-from")) {
+          if (n == null || !n.hasNonNull("account_id") || n.path("event_id").asText().startsWith("evt_bad_") || !n.hasNonNull("ts") || !seen.add(n.get("event_id").asText())) {
             continue;
           }
           perAccountDay.computeIfAbsent(n.get("account_id").asText(), k -> new HashMap<>())
@@ -126,7 +127,7 @@ class SimulatorTest {
     assertThat(tactics).hasSizeGreaterThanOrEqualTo(6);
     Set<String> profiles = new HashSet<>();
     labels.values().forEach(n -> profiles.add(n.get("profile").asText()));
-    assertThat(profiles).contains("hobbyist", "chat_app", "coding_power", "eval_harness", "batch_synthetic");
+    assertThat(profiles).contains("hobbyist", "chat_app", "coding_power_user", "eval_harness", "batch_synthetic");
     assertThat(profiles).anyMatch(p -> p.startsWith("enterprise"));
     // campaigns are a minority of accounts, as in the real disclosures
     assertThat((double) plannedCampaign / planned).isBetween(0.05, 0.3);
