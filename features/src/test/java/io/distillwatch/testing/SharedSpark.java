@@ -29,6 +29,8 @@ public final class SharedSpark implements ParameterResolver {
           // test data is tiny: compiling whole-stage code costs more than it saves
           .config("spark.sql.codegen.wholeStage", "false")
           .config("spark.sql.adaptive.coalescePartitions.enabled", "true")
+          // a test JVM lives minutes: no need for the cleaner thread that polls for unused RDDs
+          .config("spark.cleaner.referenceTracking", "false")
           .config("spark.sql.warehouse.dir", System.getProperty("java.io.tmpdir") + "/distillwatch-test-warehouse");
       if (onClasspath("io.delta.sql.DeltaSparkSessionExtension")) { // the jobs module's tests
         b = b.config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")

@@ -115,15 +115,14 @@ class IngestJobTest {
   }
 
   @Test
-  void reingestingAndIngestingOutOfOrderGiveTheSameLake() {
-    // another lake gets day 2 first, then day 1, then day 2 again
+  void ingestingOutOfOrderGivesTheSameLake() {
+    // another lake gets the second day first; a late delivery then arrives before its original
+    // (a day ingested twice is covered by S3LakeTest and CrashRerunTest)
     Lake other = Lake.open(spark, Fixtures.tempDir("lake-reordered").toString());
-    new IngestJob(other, Fixtures.ingest(landing, Fixtures.FROM.plusDays(1))).execute();
+    IngestJob.Result second = new IngestJob(other, Fixtures.ingest(landing, Fixtures.FROM.plusDays(1))).execute();
     new IngestJob(other, Fixtures.ingest(landing, Fixtures.FROM)).execute();
-    IngestJob.Result again = new IngestJob(other, Fixtures.ingest(landing, Fixtures.FROM.plusDays(1))).execute();
-    assertThat(again.inserted()).as("a day ingested twice inserts nothing the second time").isZero();
-    assertThat(again.read()).isEqualTo(results.get(1).read());
-    assertThat(again.quarantined()).isEqualTo(results.get(1).quarantined());
+    assertThat(second.read()).isEqualTo(results.get(1).read());
+    assertThat(second.quarantined()).isEqualTo(results.get(1).quarantined());
     assertThat(Fixtures.digests(other)).isEqualTo(Fixtures.cleanLake().digests());
   }
 
