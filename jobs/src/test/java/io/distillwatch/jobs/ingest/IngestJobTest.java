@@ -74,10 +74,11 @@ class IngestJobTest {
     Dataset<Row> events = lake.read(Tables.BRONZE_EVENTS);
     long rows = events.count();
     assertThat(events.select(countDistinct("event_id")).first().getLong(0)).isEqualTo(rows);
-    // the landing zone holds repeats (late-from-*.jsonl); bronze holds each valid event once
+    // the landing zone holds repeats (late-from-*.jsonl); bronze holds each valid event once.
+    // The simulator's malformed lines have ids "evt_bad_..."; real ids are hex and may start "evt_bad".
     Dataset<Row> valid = spark.read().text(landing + "/events/*/*")
         .select(get_json_object(col("value"), "$.event_id").as("id"), get_json_object(col("value"), "$.prompt").as("p"))
-        .where(col("p").isNotNull().and(col("id").startsWith("evt_bad").equalTo(false)))
+        .where(col("p").isNotNull().and(col("id").startsWith("evt_bad_").equalTo(false)))
         .cache();
     long distinctValid = valid.select("id").distinct().count();
     long validLines = valid.count();
