@@ -28,7 +28,6 @@ public final class SharedSpark implements ParameterResolver {
           .config("spark.sql.session.timeZone", "UTC")
           // test data is tiny: compiling whole-stage code costs more than it saves
           .config("spark.sql.codegen.wholeStage", "false")
-          .config("spark.sql.adaptive.coalescePartitions.enabled", "true")
           // a test JVM lives minutes: no need for the cleaner thread that polls for unused RDDs
           .config("spark.cleaner.referenceTracking", "false")
           .config("spark.sql.warehouse.dir", System.getProperty("java.io.tmpdir") + "/distillwatch-test-warehouse");

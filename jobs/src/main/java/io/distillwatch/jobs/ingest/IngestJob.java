@@ -121,12 +121,15 @@ public final class IngestJob {
             .where(col("event_date").between(lit(d.minusDays(15).toString()).cast("date"), lit(d.plusDays(9).toString()).cast("date")))
             .select("event_id", "content_hash", "landing_date", "source_file", "line_number");
         Validation.Batch batch = Validation.plan(validated.where(col("reason").isNull()), existing);
+        // conflicts are few; kept so the count and the quarantine write do not redo the window and join
+        Dataset<Row> conflictRows = batch.conflicts().persist(StorageLevel.MEMORY_AND_DISK_SER());
         Dataset<Row> quarantine = validated.where(col("reason").isNotNull()).select(Validation.quarantineColumns())
-            .unionByName(batch.conflicts());
+            .unionByName(conflictRows);
         group.step("ingest " + d + ": find conflicting duplicates");
-        long conflicts = batch.conflicts().count();
+        long conflicts = conflictRows.count();
         long toQuarantine = read - valid + conflicts;
         if (read > 0 && (double) toQuarantine / read > options.maxQuarantineRatio()) {
+          conflictRows.unpersist();
           throw new InvalidInputException(String.format(
               "%,d of %,d lines (%.1f%%) of %s would be quarantined, more than --max-quarantine-ratio %s; nothing was written",
               toQuarantine, read, 100.0 * toQuarantine / read, d, options.maxQuarantineRatio()));
@@ -134,6 +137,7 @@ public final class IngestJob {
 
         group.step("ingest " + d + ": write quarantine.events");
         lake.replace(Tables.QUARANTINE_EVENTS, quarantine, "landing_date = DATE'" + d + "'");
+        conflictRows.unpersist();
         long quarantined = lake.read(Tables.QUARANTINE_EVENTS).where(col("landing_date").equalTo(lit(d.toString()).cast("date"))).count();
         Faults.point("ingest:after-quarantine");
 

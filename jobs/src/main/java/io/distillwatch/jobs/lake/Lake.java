@@ -76,14 +76,20 @@ public final class Lake {
   }
 
   public boolean exists(TableSpec t) {
-    return known.contains(t.name()) || DeltaTable.isDeltaTable(spark, path(t));
+    if (known.contains(t.name())) {
+      return true;
+    }
+    boolean found = DeltaTable.isDeltaTable(spark, path(t));
+    if (found) {
+      known.add(t.name());
+    }
+    return found;
   }
 
   /** Creates the table with its schema and partitioning if it is not there yet. */
   public DeltaTable ensure(TableSpec t) {
     String p = path(t);
-    if (known.contains(t.name()) || DeltaTable.isDeltaTable(spark, p)) {
-      known.add(t.name());
+    if (exists(t)) {
       return DeltaTable.forPath(spark, p);
     }
     var builder = DeltaTable.createIfNotExists(spark).location(p).addColumns(t.schema()).comment(t.description());
@@ -103,7 +109,6 @@ public final class Lake {
   /** The table's rows, or no rows (with its schema) if it does not exist yet; creates nothing. */
   public Dataset<Row> readIfExists(TableSpec t) {
     if (exists(t)) {
-      known.add(t.name());
       return spark.read().format("delta").load(path(t));
     }
     return spark.createDataFrame(List.of(), t.schema());

@@ -26,6 +26,10 @@ class CliTest {
     return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
+  static Outcome ingest(Path landing, Path lake) {
+    return run("ingest", "--landing", landing.toString(), "--lake", lake.toString(), "--date", "2026-10-01");
+  }
+
   static void assertOneLineError(Outcome o, int code, String contains) {
     assertThat(o.code()).as(o.err()).isEqualTo(code);
     assertThat(o.err().strip().lines()).hasSize(1);
@@ -73,9 +77,7 @@ class CliTest {
   @Test
   void missingLandingFolderIsInvalidInput() {
     Path landing = Fixtures.tempDir("empty-landing");
-    Outcome o = run("ingest", "--landing", landing.toString(), "--lake", Fixtures.tempDir("lake").toString(),
-        "--date", "2026-10-01");
-    assertOneLineError(o, Cli.INVALID_INPUT, "no landing folder");
+    assertOneLineError(ingest(landing, Fixtures.tempDir("lake")), Cli.INVALID_INPUT, "no landing folder");
   }
 
   @Test
@@ -83,9 +85,7 @@ class CliTest {
     Path landing = Fixtures.tempDir("landing");
     Files.createDirectories(landing.resolve("events/date=2026-10-01"));
     Path file = Files.writeString(Fixtures.tempDir("x").resolve("not-a-dir"), "x");
-    Outcome o = run("ingest", "--landing", landing.toString(), "--lake", file.resolve("lake").toString(),
-        "--date", "2026-10-01");
-    assertOneLineError(o, Cli.INVALID_INPUT, "is not a directory");
+    assertOneLineError(ingest(landing, file.resolve("lake")), Cli.INVALID_INPUT, "is not a directory");
   }
 
   @Test

@@ -51,8 +51,8 @@ class CrashRerunTest {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx2g");
-    cmd.add("-XX:TieredStopAtLevel=1"); // as the test JVM (see dw.test.jit in the parent pom)
-    for (String f : System.getProperty("dw.jvm.flags", "").trim().split("\\s+")) {
+    String flags = System.getProperty("dw.test.jit", "") + " " + System.getProperty("dw.jvm.flags", "");
+    for (String f : flags.trim().split("\\s+")) { // the test JVM's own flags, from the parent pom
       if (!f.isEmpty()) {
         cmd.add(f);
       }

@@ -8,7 +8,6 @@ import org.jclouds.blobstore.BlobStore;
 import org.jclouds.blobstore.BlobStoreContext;
 
 import java.net.URI;
-import java.util.Properties;
 
 /**
  * A real S3 protocol server for tests: S3Proxy in this JVM on 127.0.0.1, over jclouds' in-memory
@@ -23,7 +22,7 @@ public final class S3Server implements AutoCloseable {
 
   public S3Server(String... buckets) throws Exception {
     context = ContextBuilder.newBuilder("transient").credentials("identity", "credential")
-        .overrides(new Properties()).build(BlobStoreContext.class);
+        .build(BlobStoreContext.class);
     proxy = S3Proxy.builder().blobStore(context.getBlobStore())
         .endpoint(URI.create("http://127.0.0.1:0"))
         .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
