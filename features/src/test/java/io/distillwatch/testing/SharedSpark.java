@@ -23,8 +23,8 @@ public final class SharedSpark implements ParameterResolver {
           .config("spark.ui.showConsoleProgress", "false")
           .config("spark.driver.bindAddress", "127.0.0.1")
           .config("spark.driver.host", "127.0.0.1")
-          .config("spark.sql.shuffle.partitions", "4")
-          .config("spark.default.parallelism", "4")
+          .config("spark.sql.shuffle.partitions", "2")
+          .config("spark.default.parallelism", "2")
           .config("spark.sql.session.timeZone", "UTC")
           // test data is tiny: compiling whole-stage code costs more than it saves
           .config("spark.sql.codegen.wholeStage", "false")

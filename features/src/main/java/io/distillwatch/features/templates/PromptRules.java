@@ -24,6 +24,11 @@ public final class PromptRules {
     public String label() {
       return name().toLowerCase(Locale.ROOT);
     }
+
+    /** Every label, in declaration order. */
+    public static java.util.List<String> labels() {
+      return java.util.Arrays.stream(values()).map(Capability::label).toList();
+    }
   }
 
   private record Cue(Pattern pattern, int weight) {}

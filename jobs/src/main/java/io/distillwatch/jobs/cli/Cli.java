@@ -28,14 +28,15 @@ public final class Cli {
   public static final int USAGE = 2;
   public static final int INVALID_INPUT = 3;
 
-  private final Map<String, Command> commands;
+  /** By name; commands sharing a name ({@code bench lsh}, {@code bench attribution}) differ by their first positional. */
+  private final Map<String, List<Command>> commands;
   private final PrintStream out;
   private final PrintStream err;
 
   public Cli(List<Command> commands, PrintStream out, PrintStream err) {
     this.commands = new LinkedHashMap<>();
     for (Command c : commands) {
-      this.commands.put(c.name(), c);
+      this.commands.computeIfAbsent(c.name(), k -> new ArrayList<>()).add(c);
     }
     this.out = out;
     this.err = err;
@@ -51,9 +52,20 @@ public final class Cli {
       printUsage(out);
       return OK;
     }
-    Command command = commands.get(argv[0]);
-    if (command == null) {
+    List<Command> named = commands.get(argv[0]);
+    if (named == null) {
       err.println("distillwatch: unknown command '" + argv[0] + "'; commands: " + String.join(", ", commands.keySet()));
+      return USAGE;
+    }
+    Command command = named.size() == 1 ? named.get(0) : named.stream()
+        .filter(c -> argv.length > 1 && c.positionals().get(0).equals(argv[1])).findFirst().orElse(null);
+    if (command == null && argv.length > 1 && (argv[1].equals("--help") || argv[1].equals("-h"))) {
+      named.forEach(c -> out.printf("  %-18s %s%n", c.name() + " " + c.positionals().get(0), c.summary()));
+      return OK;
+    }
+    if (command == null) {
+      err.println("distillwatch " + argv[0] + ": expected one of " + String.join(", ",
+          named.stream().map(c -> c.positionals().get(0)).toList()) + " (see --help)");
       return USAGE;
     }
     Args args;
@@ -221,7 +233,7 @@ public final class Cli {
       throw new InvalidInputException("cannot read config file " + file + ": " + e.getMessage());
     }
     Set<String> known = new TreeSet<>();
-    for (Command c : commands.values()) {
+    for (Command c : commands.values().stream().flatMap(List::stream).toList()) {
       c.options().forEach(o -> known.add(o.name()));
     }
     for (String key : new TreeSet<>(props.stringPropertyNames())) {
@@ -256,7 +268,7 @@ public final class Cli {
   void printUsage(PrintStream s) {
     s.println("usage: distillwatch <command> [--option value ...]   (--help on any command)");
     s.println();
-    for (Command c : commands.values()) {
+    for (Command c : commands.values().stream().flatMap(List::stream).toList()) {
       String name = c.name() + (c.positionals().isEmpty() ? "" : " " + String.join(" ", c.positionals()));
       s.printf("  %-18s %s%n", name, c.summary());
     }

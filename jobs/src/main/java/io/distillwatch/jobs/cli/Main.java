@@ -1,6 +1,11 @@
 package io.distillwatch.jobs.cli;
 
+import io.distillwatch.jobs.commands.AttributeCommand;
+import io.distillwatch.jobs.commands.BenchAttributionCommand;
+import io.distillwatch.jobs.commands.BenchEmbedCommand;
+import io.distillwatch.jobs.commands.BenchLshCommand;
 import io.distillwatch.jobs.commands.DemoCommand;
+import io.distillwatch.jobs.commands.FeaturesCommand;
 import io.distillwatch.jobs.commands.IngestCommand;
 import io.distillwatch.jobs.commands.NightlyCommand;
 import io.distillwatch.jobs.commands.SimulateCommand;
@@ -12,7 +17,9 @@ public final class Main {
   private Main() {}
 
   public static List<Command> commands() {
-    return List.of(new DemoCommand(), new SimulateCommand(), new IngestCommand(), new NightlyCommand());
+    return List.of(new DemoCommand(), new SimulateCommand(), new IngestCommand(), new FeaturesCommand(), new NightlyCommand(),
+        new AttributeCommand(), new BenchLshCommand(), new BenchAttributionCommand(),
+        new BenchEmbedCommand());
   }
 
   public static void main(String[] args) {

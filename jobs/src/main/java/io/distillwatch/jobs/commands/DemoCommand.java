@@ -86,7 +86,7 @@ public final class DemoCommand implements Command {
     long quarantined = 0;
     for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {
       IngestJob.Options ingest = new IngestJob.Options(landing, d, EventValidator.defaults(), 0.1);
-      NightlyJob.Result night = new NightlyJob(lake, new NightlyJob.Options(d, ingest)).execute(ctx::progress);
+      NightlyJob.Result night = new NightlyJob(lake, new NightlyJob.Options(d, ingest, io.distillwatch.jobs.features.FeaturesJob.Options.defaults(d))).execute(ctx::progress);
       read += night.ingest().read();
       quarantined += night.ingest().quarantined();
     }
@@ -100,6 +100,8 @@ public final class DemoCommand implements Command {
     ctx.progress(String.format("  bronze.events   %,d distinct events", events));
     ctx.progress(String.format("  quarantined     %,d lines (see quarantine.events)", quarantined));
     ctx.progress(String.format("  accounts        %,d in bronze.accounts", accounts));
+    ctx.progress(String.format("  templates       %,d recurring (silver.templates)", lake.read(Tables.SILVER_TEMPLATES).count()));
+    ctx.progress(String.format("  account-days    %,d (gold.account_daily)", lake.read(Tables.GOLD_ACCOUNT_DAILY).count()));
     ctx.progress(String.format("  lake            %s", dir));
     ctx.progress(String.format("  wall time       %.1f s", (System.nanoTime() - t0) / 1e9));
     return 0;

@@ -22,17 +22,20 @@ public final class NightlyCommand implements Command {
 
   @Override
   public List<OptionSpec> options() {
-    return List.of(CommonOptions.LANDING, CommonOptions.LAKE, CommonOptions.DATE_REQUIRED,
-        CommonOptions.MAX_LATENESS, CommonOptions.MAX_PROMPT, CommonOptions.MAX_QUARANTINE);
+    List<OptionSpec> o = new java.util.ArrayList<>(List.of(CommonOptions.LANDING, CommonOptions.LAKE,
+        CommonOptions.DATE_REQUIRED, CommonOptions.MAX_LATENESS, CommonOptions.MAX_PROMPT, CommonOptions.MAX_QUARANTINE));
+    o.addAll(FeaturesCommand.FEATURE_OPTIONS);
+    return o;
   }
 
   @Override
   public void validate(Args args) {
-    IngestCommand.options(args);
+    options(args);
   }
 
   static NightlyJob.Options options(Args args) {
-    return new NightlyJob.Options(args.date("date"), IngestCommand.options(args));
+    return new NightlyJob.Options(args.date("date"), IngestCommand.options(args),
+        FeaturesCommand.options(args, args.date("date")));
   }
 
   @Override

@@ -50,8 +50,105 @@ public final class Tables {
       List.of(), List.of("command", "date"),
       "the last run of each command and date, with its counts (the audit trail of the nights)");
 
+  public static final TableSpec SILVER_REQUEST_TEMPLATES = new TableSpec("silver.request_templates", new StructType()
+      .add("event_date", DataTypes.DateType, false)
+      .add("event_id", DataTypes.StringType, false)
+      .add("account_id", DataTypes.StringType, false)
+      .add("ts", DataTypes.TimestampType, false)
+      .add("template_id", DataTypes.LongType, false),
+      List.of("event_date"), List.of("event_date", "event_id"),
+      "the template of every request (no prompt text): what linkage by shared templates and synchronised activity reads");
+
+  public static final TableSpec SILVER_TEMPLATE_DAILY = new TableSpec("silver.template_daily", new StructType()
+      .add("date", DataTypes.DateType, false)
+      .add("template_id", DataTypes.LongType, false)
+      .add("requests", DataTypes.LongType, false)
+      .add("accounts", DataTypes.LongType, false)
+      .add("account_sketch", DataTypes.BinaryType, false)
+      .add("representative", DataTypes.StringType, false)
+      .add("capability", DataTypes.StringType, false)
+      .add("cot", DataTypes.BooleanType, false)
+      .add("script", DataTypes.StringType, false)
+      .add("capability_embedding", DataTypes.StringType)
+      .add("cot_embedding", DataTypes.BooleanType),
+      List.of("date"), List.of("date", "template_id"),
+      "per template and day: requests, accounts (exact, and an HLL sketch to union across days), the day's "
+          + "most frequent normalised prompt, its capability, chain-of-thought and script tags by the rules, and "
+          + "capability and chain of thought by the embedding classifier (recurring templates only)");
+
+  public static final TableSpec SILVER_TEMPLATE_BANDS = new TableSpec("silver.template_bands", new StructType()
+      .add("band_key", DataTypes.LongType, false)
+      .add("template_id", DataTypes.LongType, false)
+      .add("signature", DataTypes.createArrayType(DataTypes.LongType, false), false)
+      .add("first_seen", DataTypes.DateType, false),
+      List.of(), List.of("band_key"),
+      "the band index: which template owns each MinHash band bucket, the MinHash signature of the bucket's "
+          + "centre prompt (later prompts must resemble it to join) and the day that founded the entry");
+
+  public static final TableSpec SILVER_TEMPLATES = new TableSpec("silver.templates", new StructType()
+      .add("template_id", DataTypes.LongType, false)
+      .add("representative", DataTypes.StringType, false)
+      .add("capability", DataTypes.StringType, false)
+      .add("cot", DataTypes.BooleanType, false)
+      .add("script", DataTypes.StringType, false)
+      .add("capability_embedding", DataTypes.StringType)
+      .add("cot_embedding", DataTypes.BooleanType)
+      .add("first_seen", DataTypes.DateType, false)
+      .add("last_seen", DataTypes.DateType, false)
+      .add("days", DataTypes.LongType, false)
+      .add("requests", DataTypes.LongType, false)
+      .add("accounts", DataTypes.LongType, false),
+      List.of(), List.of("template_id"),
+      "recurring templates (at least --min-template-requests requests): normalised representative and tags "
+          + "from the founding day, first and last seen, requests, accounts (HLL estimate across days)");
+
+  public static final TableSpec SILVER_MODELS = new TableSpec("silver.models", new StructType()
+      .add("model", DataTypes.StringType, false)
+      .add("first_seen", DataTypes.DateType, false),
+      List.of(), List.of("model"),
+      "each model name and the first day it was seen in the traffic (its release, as the traffic sees it)");
+
+  public static final TableSpec GOLD_ACCOUNT_DAILY = new TableSpec("gold.account_daily",
+      io.distillwatch.features.accounts.AccountDaily.SCHEMA,
+      List.of("date"), List.of("date", "account_id"),
+      "per account and day: volume, tokens, template repetition, capabilities, chain of thought, timing, "
+          + "sampling settings, errors, models, infrastructure spread, languages, tools and turns");
+
+  public static final TableSpec GOLD_ACCOUNT_WINDOWS = new TableSpec("gold.account_windows",
+      io.distillwatch.features.accounts.AccountWindows.SCHEMA,
+      List.of("date"), List.of("date", "account_id"),
+      "per account active in the last 30 days: 7/30/90-day rolling features and z-scores against its own "
+          + "trailing 30-day baseline");
+
+  public static final TableSpec GOLD_ATTRIBUTION = new TableSpec("gold.attribution", new StructType()
+      .add("study", DataTypes.StringType, false)
+      .add("length_mode", DataTypes.StringType, false)
+      .add("provider", DataTypes.StringType, false)
+      .add("suspect", DataTypes.StringType, false)
+      .add("method", DataTypes.StringType, false)
+      .add("baseline", DataTypes.BooleanType, false)
+      .add("statistic", DataTypes.DoubleType, false)
+      .add("ci_low", DataTypes.DoubleType, false)
+      .add("ci_high", DataTypes.DoubleType, false)
+      .add("p_value", DataTypes.DoubleType, false)
+      .add("p_holm", DataTypes.DoubleType, true)
+      .add("attributed", DataTypes.BooleanType, true)
+      .add("nearest", DataTypes.StringType, false)
+      .add("references", DataTypes.createArrayType(DataTypes.StringType, false), false)
+      .add("alpha", DataTypes.DoubleType, false)
+      .add("prompts", DataTypes.IntegerType, false)
+      .add("permutations", DataTypes.IntegerType, false)
+      .add("seed", DataTypes.LongType, false)
+      .add("run_at", DataTypes.TimestampType, false),
+      List.of(), List.of("study", "length_mode", "suspect", "method"),
+      "attribution studies: per study, length mode and suspect, the combined verdict (method 'combined': score in "
+          + "null standard deviations, p, Holm-adjusted p, attributed) and each method's own statistic, p and nearest "
+          + "model; a re-run of a study replaces its rows");
+
   public static final List<TableSpec> ALL = List.of(
-      BRONZE_EVENTS, BRONZE_ACCOUNTS, BRONZE_ACCOUNTS_HISTORY, QUARANTINE_EVENTS, QUARANTINE_ACCOUNTS, OPS_RUNS);
+      BRONZE_EVENTS, BRONZE_ACCOUNTS, BRONZE_ACCOUNTS_HISTORY, QUARANTINE_EVENTS, QUARANTINE_ACCOUNTS, OPS_RUNS,
+      SILVER_REQUEST_TEMPLATES, SILVER_TEMPLATE_DAILY, SILVER_TEMPLATE_BANDS, SILVER_TEMPLATES, SILVER_MODELS,
+      GOLD_ACCOUNT_DAILY, GOLD_ACCOUNT_WINDOWS, GOLD_ATTRIBUTION);
 
   static StructType merge(StructType a, StructType b) {
     StructType s = a;

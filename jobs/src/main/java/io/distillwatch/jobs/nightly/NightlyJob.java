@@ -1,5 +1,6 @@
 package io.distillwatch.jobs.nightly;
 
+import io.distillwatch.jobs.features.FeaturesJob;
 import io.distillwatch.jobs.ingest.IngestJob;
 import io.distillwatch.jobs.lake.Lake;
 import io.distillwatch.jobs.spark.Faults;
@@ -17,12 +18,12 @@ import java.util.function.Consumer;
 public final class NightlyJob {
   public static final String NAME = "nightly";
 
-  public record Options(LocalDate date, IngestJob.Options ingest) {}
+  public record Options(LocalDate date, IngestJob.Options ingest, FeaturesJob.Options features) {}
 
   /** One stage's outcome: its name, a one-line summary and its wall time. */
   public record StageResult(String stage, String summary, long millis) {}
 
-  public record Result(LocalDate date, List<StageResult> stages, IngestJob.Result ingest) {
+  public record Result(LocalDate date, List<StageResult> stages, IngestJob.Result ingest, FeaturesJob.Result features) {
     public long millis() {
       return stages.stream().mapToLong(StageResult::millis).sum();
     }
@@ -43,7 +44,11 @@ public final class NightlyJob {
     IngestJob.Result ingest = new IngestJob(lake, options.ingest()).execute();
     stages.add(done(progress, d, "ingest", ingest.summary(), t0));
     Faults.point("nightly:after-ingest");
-    return new Result(d, stages, ingest);
+    t0 = System.nanoTime();
+    FeaturesJob.Result features = new FeaturesJob(lake, options.features()).execute();
+    stages.add(done(progress, d, "features", features.summary(), t0));
+    Faults.point("nightly:after-features");
+    return new Result(d, stages, ingest, features);
   }
 
   private static StageResult done(Consumer<String> progress, LocalDate d, String stage, String summary, long t0) {

@@ -40,13 +40,20 @@ class CliTest {
   void unknownCommandIsAUsageError() {
     assertOneLineError(run("ingets"), Cli.USAGE, "unknown command 'ingets'");
     assertThat(run().code()).isEqualTo(Cli.USAGE);
+    // commands sharing a name are told apart by their subcommand
+    assertOneLineError(run("bench", "speed"), Cli.USAGE, "expected one of lsh, attribution, embed");
+    assertThat(run("bench", "embed", "--help").out()).contains("usage: distillwatch bench embed");
+    assertThat(run("bench", "--help").out()).contains("bench lsh", "bench attribution", "bench embed");
   }
 
   @Test
   void everyCommandHasHelp() {
     assertThat(run("--help").out()).contains("ingest", "simulate", "nightly", "demo");
     for (Command c : Main.commands()) {
-      Outcome o = run(c.name(), "--help");
+      java.util.List<String> argv = new java.util.ArrayList<>(java.util.List.of(c.name()));
+      argv.addAll(c.positionals()); // bench lsh, bench attribution, ...
+      argv.add("--help");
+      Outcome o = run(argv.toArray(String[]::new));
       assertThat(o.code()).isZero();
       assertThat(o.out()).contains("usage: distillwatch " + c.name()).contains("--dry-run");
       c.options().forEach(opt -> assertThat(o.out()).contains("--" + opt.name()));

@@ -1,0 +1,26 @@
+"""Nightly: each stage of `distillwatch nightly` as its own task, for the day {{ ds }}.
+
+ingest -> features; link and campaigns join when they land (issue 4). catchup is off: a missed
+night is re-run on purpose (Airflow's "clear" or a backfill), which is safe since every stage is
+idempotent per date.
+"""
+from datetime import datetime
+
+from airflow import DAG
+
+from distillwatch_common import DEFAULT_ARGS, LAKE, LANDING, stage
+
+with DAG(
+    dag_id="distillwatch_nightly",
+    description="distillwatch: ingest yesterday's API logs and compute traffic features",
+    schedule="30 2 * * *",  # after the landing zone's daily export (02:00 UTC)
+    start_date=datetime(2026, 10, 1),
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    tags=["distillwatch", "security"],
+) as dag:
+    ingest = stage("ingest", ["ingest", "--landing", LANDING, "--lake", LAKE, "--date", "{{ ds }}"])
+    features = stage("features", ["features", "--lake", LAKE, "--date", "{{ ds }}"])
+
+    ingest >> features

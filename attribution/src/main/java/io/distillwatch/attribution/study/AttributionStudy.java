@@ -1,0 +1,339 @@
+package io.distillwatch.attribution.study;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * An attribution study: for each suspect, is the provider its nearest model, by each kind of
+ * evidence and by all of them together? Pure computation over the models' outputs (no Spark, no
+ * I/O); {@code attribute} reads the files and writes the results.
+ *
+ * <p>Per suspect S with candidates C = provider + references other than S, every method gives a
+ * matrix sim[prompt][candidate]; {@link NearestModelTest} turns it into a statistic (provider's mean
+ * similarity minus the best reference's), a permutation p-value and a bootstrap interval. The
+ * combined score averages the standardised matrices of the non-baseline methods, so it is in
+ * units of standard deviations of similarity. p-values of the combined test are Holm-adjusted
+ * across the study's suspects; a suspect is attributed when the adjusted p-value is below alpha.
+ */
+public final class AttributionStudy {
+  private AttributionStudy() {}
+
+  /** Unit-length sentence embeddings of texts, in order (the DJL model layer in production). */
+  public interface Embedder {
+    float[][] embed(List<String> texts);
+  }
+
+  public static final int DEFAULT_PERMUTATIONS = 20_000;
+  public static final int DEFAULT_BOOTSTRAPS = 1_000;
+  /** Answers are cut to the shortest answer of their prompt, but not below this many characters. */
+  public static final int MIN_MATCHED_CHARS = 100;
+  public static final String WATERMARK = "watermark";
+
+  /** watermark: the provider's scheme, key included, when the study names one (null otherwise). */
+  public record Options(int permutations, int bootstraps, long seed, boolean matchLength, Embedder embedder,
+                        WatermarkTest.Scheme watermark, SparkSession spark) {
+    public Options(int permutations, int bootstraps, long seed, boolean matchLength, Embedder embedder) {
+      this(permutations, bootstraps, seed, matchLength, embedder, null, null);
+    }
+
+    /** With a Spark session the idiosyncrasy classifier (MLlib) joins the methods. */
+    public Options withSpark(SparkSession s) {
+      return new Options(permutations, bootstraps, seed, matchLength, embedder, watermark, s);
+    }
+
+    public Options {
+      if (permutations < 100) {
+        throw new IllegalArgumentException("--permutations must be at least 100, got " + permutations);
+      }
+      if (bootstraps < 0) {
+        throw new IllegalArgumentException("bootstraps must be >= 0");
+      }
+    }
+
+    public static Options defaults() {
+      return new Options(DEFAULT_PERMUTATIONS, DEFAULT_BOOTSTRAPS, 1L, false, null);
+    }
+
+    public Options withMatchLength(boolean match) {
+      return new Options(permutations, bootstraps, seed, match, embedder, watermark, spark);
+    }
+
+    public Options withPermutations(int b) {
+      return new Options(b, bootstraps, seed, matchLength, embedder, watermark, spark);
+    }
+
+    public Options withBootstraps(int b) {
+      return new Options(permutations, b, seed, matchLength, embedder, watermark, spark);
+    }
+
+    public Options withSeed(long s) {
+      return new Options(permutations, bootstraps, s, matchLength, embedder, watermark, spark);
+    }
+
+    public Options withWatermark(WatermarkTest.Scheme w) {
+      return new Options(permutations, bootstraps, seed, matchLength, embedder, w, spark);
+    }
+  }
+
+  /** One method's evidence about one suspect: the statistic in the method's own similarity units. */
+  public record Evidence(String method, String description, String needs, boolean baseline, double statistic,
+                         double pValue, double ciLow, double ciHigh, String nearest, Map<String, Double> meanSimilarity) {}
+
+  /** score: the strongest method's statistic in null standard deviations; nearest: that method's nearest model. */
+  public record SuspectResult(String suspect, List<String> references, double score, double pValue, double pHolm,
+                              double ciLow, double ciHigh, boolean attributed, String strongestMethod, String nearest,
+                              List<Evidence> evidence) {
+    SuspectResult withHolm(double adjusted, double alpha) {
+      return new SuspectResult(suspect, references, score, pValue, adjusted, ciLow, ciHigh,
+          adjusted < alpha && score > 0, strongestMethod, nearest, evidence);
+    }
+  }
+
+  public record Result(String study, String provider, double alpha, boolean matchLength, int prompts,
+                       int promptsDropped, List<String> combinedMethods, int permutations, long seed,
+                       List<SuspectResult> suspects) {}
+
+  /** Runs the study; {@code progress} gets a line per step (no text of the outputs). */
+  public static Result run(StudySpec spec, Map<String, ModelOutputs> outputs, Options options, Consumer<String> progress) {
+    Prepared prepared = prepare(spec, outputs, options, progress);
+    List<SuspectResult> results = new ArrayList<>();
+    long seed = options.seed();
+    for (String suspect : spec.suspects()) {
+      progress.accept("study " + spec.name() + ": testing " + suspect);
+      results.add(prepared.test(suspect, prepared.allPrompts(), prepared.allPrompts(), seed));
+      seed += 1_000;
+    }
+    double[] holm = NearestModelTest.holm(results.stream().mapToDouble(SuspectResult::pValue).toArray());
+    List<SuspectResult> adjusted = new ArrayList<>();
+    for (int i = 0; i < results.size(); i++) {
+      adjusted.add(results.get(i).withHolm(holm[i], spec.alpha()));
+    }
+    return new Result(spec.name(), spec.provider(), spec.alpha(), options.matchLength(), prepared.prompts(),
+        prepared.promptsDropped, prepared.verdictMethods(), options.permutations(), options.seed(), adjusted);
+  }
+
+  /** Aligns the prompts every model answered and computes every method's features once. */
+  public static Prepared prepare(StudySpec spec, Map<String, ModelOutputs> outputs, Options options,
+                                 Consumer<String> progress) {
+    List<String> models = new ArrayList<>(spec.models());
+    for (String m : models) {
+      if (!outputs.containsKey(m)) {
+        throw new StudyException("study '" + spec.name() + "' names " + m + " but no outputs of it were read");
+      }
+    }
+    // the prompts every model answered, in the provider's order
+    Set<String> all = new LinkedHashSet<>();
+    List<String> prompts = new ArrayList<>();
+    outputs.get(spec.provider()).byPrompt().keySet().forEach(p -> {
+      if (models.stream().allMatch(m -> outputs.get(m).byPrompt().containsKey(p))) {
+        prompts.add(p);
+      }
+    });
+    models.forEach(m -> all.addAll(outputs.get(m).byPrompt().keySet()));
+    if (prompts.size() < 10) {
+      throw new StudyException("study '" + spec.name() + "': only " + prompts.size()
+          + " prompts are answered by every model; at least 10 are needed");
+    }
+    int n = prompts.size();
+    String[][] texts = new String[models.size()][n];
+    for (int m = 0; m < models.size(); m++) {
+      for (int i = 0; i < n; i++) {
+        texts[m][i] = outputs.get(models.get(m)).byPrompt().get(prompts.get(i));
+      }
+    }
+    if (options.matchLength()) {
+      matchLengths(texts);
+    }
+    List<Method> methods = new ArrayList<>();
+    for (Method m : Method.values()) {
+      if ((m != Method.EMBEDDING || options.embedder() != null) && (m != Method.CLASSIFIER || options.spark() != null)) {
+        methods.add(m);
+      }
+    }
+    float[][][] embeddings = null;
+    if (options.embedder() != null) {
+      progress.accept("study " + spec.name() + ": embedding " + models.size() + " x " + n + " answers");
+      embeddings = Similarity.embed(texts, options.embedder());
+    }
+    Map<Method, Similarity> sims = new EnumMap<>(Method.class);
+    for (Method m : methods) {
+      progress.accept("study " + spec.name() + ": " + m.key() + " features of " + models.size() + " x " + n + " answers");
+      if (m != Method.CLASSIFIER) {
+        sims.put(m, Similarity.of(m, texts, embeddings));
+      }
+    }
+    org.apache.spark.ml.linalg.Vector[][] classifierFeatures =
+        options.spark() == null ? null : IdiosyncrasyClassifier.features(texts);
+    return new Prepared(spec, options, models, n, all.size() - n, methods, sims, texts, classifierFeatures);
+  }
+
+  /** A study ready to test suspects, on all prompts or on a subset (for null studies and sample-size curves). */
+  public static final class Prepared {
+    private final StudySpec spec;
+    private final Options options;
+    private final List<String> models;
+    private final int n;
+    private final int promptsDropped;
+    private final List<Method> methods;
+    private final Map<Method, Similarity> sims;
+    private final List<String> combined;
+    private final String[][] texts;
+    private final org.apache.spark.ml.linalg.Vector[][] classifierFeatures;
+    /** The classifier's cross-fitted log-probabilities per (suspect, candidates): fitted once, reused by every test. */
+    private final Map<String, double[][]> classifierCache;
+
+    private Prepared(StudySpec spec, Options options, List<String> models, int n, int promptsDropped,
+                     List<Method> methods, Map<Method, Similarity> sims, String[][] texts,
+                     org.apache.spark.ml.linalg.Vector[][] classifierFeatures) {
+      this(spec, options, models, n, promptsDropped, methods, sims, texts, classifierFeatures,
+          new java.util.concurrent.ConcurrentHashMap<>());
+    }
+
+    private Prepared(StudySpec spec, Options options, List<String> models, int n, int promptsDropped,
+                     List<Method> methods, Map<Method, Similarity> sims, String[][] texts,
+                     org.apache.spark.ml.linalg.Vector[][] classifierFeatures, Map<String, double[][]> classifierCache) {
+      this.texts = texts;
+      this.classifierFeatures = classifierFeatures;
+      this.classifierCache = classifierCache;
+      this.spec = spec;
+      this.options = options;
+      this.models = models;
+      this.n = n;
+      this.promptsDropped = promptsDropped;
+      this.methods = methods;
+      this.sims = sims;
+      this.combined = methods.stream().filter(m -> !m.baseline()).map(Method::key).toList();
+    }
+
+    public int prompts() {
+      return n;
+    }
+
+    private double[][] classifierMatrix(int suspect, int[] candidates, int[] suspectRows) {
+      double[][] lp = classifierCache.computeIfAbsent(suspect + ":" + java.util.Arrays.toString(candidates),
+          k -> IdiosyncrasyClassifier.logProbabilities(options.spark(), classifierFeatures, suspect, candidates));
+      double[][] sim = new double[suspectRows.length][];
+      for (int i = 0; i < suspectRows.length; i++) {
+        sim[i] = lp[suspectRows[i]];
+      }
+      return sim;
+    }
+
+    /** The methods behind a verdict: the similarity methods of the joint test, and the watermark test if configured. */
+    public List<String> verdictMethods() {
+      List<String> all = new ArrayList<>(combined);
+      if (options.watermark() != null) {
+        all.add(WATERMARK);
+      }
+      return all;
+    }
+
+    public StudySpec spec() {
+      return spec;
+    }
+
+    /** The same features tested with other permutation and bootstrap counts (features are not recomputed). */
+    public Prepared withTests(int permutations, int bootstraps) {
+      return new Prepared(spec, options.withPermutations(permutations).withBootstraps(bootstraps), models, n,
+          promptsDropped, methods, sims, texts, classifierFeatures, classifierCache);
+    }
+
+    public int[] allPrompts() {
+      return java.util.stream.IntStream.range(0, n).toArray();
+    }
+
+    /**
+     * Tests one suspect (any model of the study: a reference may pose as one) against the
+     * provider and the references other than itself, on the prompts {@code rows}, comparing the
+     * suspect's answer to prompt {@code suspectRows[i]} with the candidates' answers to
+     * {@code rows[i]} (equal arrays for a real study; a shuffle for a prompt-shuffle null).
+     * The result is not Holm-adjusted: {@code pHolm} is the raw p-value, as for a study of one suspect.
+     */
+    public SuspectResult test(String suspect, int[] rows, int[] suspectRows, long seed) {
+      return test(spec.provider(), suspect, spec.referencesFor(suspect), rows, suspectRows, seed);
+    }
+
+    /** The same with another provider and references, all models of this study (features are per model). */
+    public SuspectResult test(String provider, String suspect, List<String> references, int[] rows, int[] suspectRows,
+                              long seed) {
+      List<String> candidates = new ArrayList<>();
+      candidates.add(provider);
+      candidates.addAll(references);
+      candidates.remove(suspect);
+      int s = models.indexOf(suspect);
+      if (s < 0 || candidates.stream().anyMatch(c -> !models.contains(c))) {
+        throw new StudyException("study " + spec.name() + " has no outputs of " + suspect + " or " + candidates);
+      }
+      int[] cand = candidates.stream().mapToInt(models::indexOf).toArray();
+      List<Evidence> evidence = new ArrayList<>();
+      List<double[][]> joint = new ArrayList<>();
+      for (Method m : methods) {
+        double[][] sim = m == Method.CLASSIFIER ? classifierMatrix(s, cand, suspectRows) : sims.get(m).matrix(s, suspectRows, cand, rows);
+        NearestModelTest.Outcome o = NearestModelTest.run(sim, options.permutations(), options.bootstraps(), seed++);
+        evidence.add(evidence(m, o, candidates));
+        if (!m.baseline()) {
+          joint.add(sim);
+        }
+      }
+      NearestModelTest.JointOutcome c = NearestModelTest.joint(joint, options.permutations(), options.bootstraps(), seed);
+      String strongestSimilarity = combined.get(c.strongest());
+      String strongest = strongestSimilarity;
+      String nearest = evidence.stream().filter(e -> e.method().equals(strongestSimilarity)).findFirst().orElseThrow()
+          .nearest();
+      double score = c.score();
+      double p = c.pValue();
+      double ciLow = c.ciLow();
+      double ciHigh = c.ciHigh();
+      if (options.watermark() != null) {
+        String[] answers = java.util.stream.IntStream.of(suspectRows).mapToObj(i -> texts[s][i]).toArray(String[]::new);
+        WatermarkTest.Outcome w = WatermarkTest.detect(List.of(answers), options.watermark());
+        evidence.add(new Evidence(WATERMARK, "Kirchenbauer z-test: excess of the provider's green-listed word pairs "
+            + "(" + w.green() + " green of " + w.tokens() + ", gamma " + w.gamma() + ")", "the provider's watermark key",
+            false, w.z(), w.pValue(), w.z() - 1.96, w.z() + 1.96, w.z() > 0 ? provider : "none", Map.of()));
+        // two tests of different kinds: Bonferroni over both is valid whatever their dependence
+        if (w.pValue() < c.pValue()) {
+          strongest = WATERMARK;
+          nearest = w.z() > 0 ? provider : "none";
+          score = w.z();
+          ciLow = w.z() - 1.96;
+          ciHigh = w.z() + 1.96;
+        }
+        p = Math.min(1, 2 * Math.min(c.pValue(), w.pValue()));
+      }
+      return new SuspectResult(suspect, List.copyOf(candidates.subList(1, candidates.size())), score, p, p, ciLow,
+          ciHigh, p < spec.alpha() && score > 0, strongest, nearest, evidence);
+    }
+  }
+
+  private static Evidence evidence(Method m, NearestModelTest.Outcome o, List<String> candidates) {
+    Map<String, Double> means = new LinkedHashMap<>();
+    for (int c = 0; c < candidates.size(); c++) {
+      means.put(candidates.get(c), o.candidateMeans()[c]);
+    }
+    return new Evidence(m.key(), m.description(), m.needs(), m.baseline(), o.statistic(), o.pValue(), o.ciLow(),
+        o.ciHigh(), candidates.get(o.nearest()), means);
+  }
+
+  /** Cuts every answer of a prompt to the shortest answer of that prompt (at least MIN_MATCHED_CHARS). */
+  static void matchLengths(String[][] texts) {
+    for (int i = 0; i < texts[0].length; i++) {
+      int shortest = Integer.MAX_VALUE;
+      for (String[] model : texts) {
+        shortest = Math.min(shortest, model[i].length());
+      }
+      int keep = Math.max(shortest, MIN_MATCHED_CHARS);
+      for (String[] model : texts) {
+        if (model[i].length() > keep) {
+          model[i] = model[i].substring(0, keep);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,53 @@
+package io.distillwatch.attribution.study;
+
+/**
+ * The kinds of evidence a study weighs. Each gives a similarity between two answers to the same
+ * prompt; the study asks whether the provider is the suspect's nearest model. The two baselines
+ * are shown beside the others so a reader sees what the methods add, and are not in the
+ * combined score.
+ */
+public enum Method {
+  /** Baseline: closeness of answer lengths (minus the absolute log ratio of word counts). */
+  LENGTH(true, "text", "answer length"),
+  /** Baseline: TF-IDF cosine of words and word pairs (a TF-IDF nearest-neighbour test). */
+  WORDS(true, "text", "TF-IDF nearest neighbour on words"),
+  /** Style: trigrams of function words and punctuation, content words masked. */
+  STYLE(false, "text", "function-word and punctuation trigrams"),
+  /** Character 4-grams: spelling, phrasing and punctuation habits. */
+  CHARS(false, "text", "character 4-grams"),
+  /** Format fingerprint: list markers, headings, bold, code fences, colon-ended lines, blank lines. */
+  FORMAT(false, "text", "markdown and list format"),
+  /** Openings: the first eight words (stock phrases such as "Here are some ..."). */
+  OPENING(false, "text", "opening phrase"),
+  /** Semantic similarity of sentence embeddings (all-MiniLM-L6-v2 by default). */
+  EMBEDDING(false, "embeddings", "sentence-embedding cosine"),
+  /** Which candidate wrote it? An MLlib classifier cross-fitted over prompt halves (needs a Spark session). */
+  CLASSIFIER(false, "text, Spark", "cross-fitted MLlib classifier of the candidates");
+
+  private final boolean baseline;
+  private final String needs;
+  private final String description;
+
+  Method(boolean baseline, String needs, String description) {
+    this.baseline = baseline;
+    this.needs = needs;
+    this.description = description;
+  }
+
+  public boolean baseline() {
+    return baseline;
+  }
+
+  /** What the method needs as input: text only, or a sentence-embedding model. */
+  public String needs() {
+    return needs;
+  }
+
+  public String description() {
+    return description;
+  }
+
+  public String key() {
+    return name().toLowerCase(java.util.Locale.ROOT);
+  }
+}
