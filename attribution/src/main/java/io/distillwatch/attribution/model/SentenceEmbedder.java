@@ -136,8 +136,29 @@ public final class SentenceEmbedder implements AutoCloseable {
   }
 
   private float[][] embedLocked(List<String> texts) {
-    String[] in = texts.stream().map(t -> t == null ? "" : t).toArray(String[]::new);
-    Encoding[] enc = tokenizer.batchEncode(in);
+    Inputs in = encode(tokenizer, texts);
+    try (NDManager nd = model.getNDManager().newSubManager(device)) {
+      ai.djl.ndarray.types.Shape shape = new ai.djl.ndarray.types.Shape(in.batch(), in.len());
+      NDArray idArray = nd.create(in.ids(), shape);
+      idArray.setName("input_ids");
+      NDArray maskArray = nd.create(in.mask(), shape);
+      maskArray.setName("attention_mask");
+      NDArray typeArray = nd.create(in.types(), shape);
+      typeArray.setName("token_type_ids");
+      NDList out = predictor.get().predict(new NDList(idArray, maskArray, typeArray));
+      NDArray hidden = out.get(0); // (batch, len, dim)
+      // pooling in plain Java: the ONNX Runtime engine runs the model but has few NDArray operators
+      return meanPool(hidden.toFloatArray(), in.mask(), in.batch(), in.len(), (int) hidden.getShape().get(2));
+    } catch (ai.djl.translate.TranslateException e) {
+      throw new IllegalStateException("embedding failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** A tokenised batch: ids, attention mask and token type ids, row-major (batch x len), padded to the longest. */
+  public record Inputs(long[] ids, long[] mask, long[] types, int batch, int len) {}
+
+  public static Inputs encode(HuggingFaceTokenizer tokenizer, List<String> texts) {
+    Encoding[] enc = tokenizer.batchEncode(texts.stream().map(t -> t == null ? "" : t).toArray(String[]::new));
     int batch = enc.length;
     int len = enc[0].getIds().length;
     long[] ids = new long[batch * len];
@@ -148,46 +169,35 @@ public final class SentenceEmbedder implements AutoCloseable {
       System.arraycopy(enc[i].getAttentionMask(), 0, mask, i * len, len);
       System.arraycopy(enc[i].getTypeIds(), 0, types, i * len, len);
     }
-    try (NDManager nd = model.getNDManager().newSubManager(device)) {
-      ai.djl.ndarray.types.Shape shape = new ai.djl.ndarray.types.Shape(batch, len);
-      NDArray idArray = nd.create(ids, shape);
-      idArray.setName("input_ids");
-      NDArray maskArray = nd.create(mask, shape);
-      maskArray.setName("attention_mask");
-      NDArray typeArray = nd.create(types, shape);
-      typeArray.setName("token_type_ids");
-      NDList out = predictor.get().predict(new NDList(idArray, maskArray, typeArray));
-      NDArray hidden = out.get(0); // (batch, len, dim)
-      // pooling in plain Java: the ONNX Runtime engine runs the model but has few NDArray operators
-      int dim = (int) hidden.getShape().get(2);
-      float[] h = hidden.toFloatArray();
-      float[][] result = new float[batch][dim];
-      for (int i = 0; i < batch; i++) {
-        float tokens = 0;
-        for (int t = 0; t < len; t++) {
-          if (mask[i * len + t] == 0) {
-            continue;
-          }
-          tokens++;
-          int base = (i * len + t) * dim;
-          for (int k = 0; k < dim; k++) {
-            result[i][k] += h[base + k];
-          }
+    return new Inputs(ids, mask, types, batch, len);
+  }
+
+  /** Mean of the last hidden state (batch x len x dim, row-major) over each text's real tokens, L2-normalised. */
+  public static float[][] meanPool(float[] hidden, long[] mask, int batch, int len, int dim) {
+    float[][] result = new float[batch][dim];
+    for (int i = 0; i < batch; i++) {
+      float tokens = 0;
+      for (int t = 0; t < len; t++) {
+        if (mask[i * len + t] == 0) {
+          continue;
         }
-        double norm = 0;
+        tokens++;
+        int base = (i * len + t) * dim;
         for (int k = 0; k < dim; k++) {
-          result[i][k] /= Math.max(tokens, 1);
-          norm += (double) result[i][k] * result[i][k];
-        }
-        float inv = (float) (1 / Math.max(Math.sqrt(norm), 1e-12));
-        for (int k = 0; k < dim; k++) {
-          result[i][k] *= inv;
+          result[i][k] += hidden[base + k];
         }
       }
-      return result;
-    } catch (ai.djl.translate.TranslateException e) {
-      throw new IllegalStateException("embedding failed: " + e.getMessage(), e);
+      double norm = 0;
+      for (int k = 0; k < dim; k++) {
+        result[i][k] /= Math.max(tokens, 1);
+        norm += (double) result[i][k] * result[i][k];
+      }
+      float inv = (float) (1 / Math.max(Math.sqrt(norm), 1e-12));
+      for (int k = 0; k < dim; k++) {
+        result[i][k] *= inv;
+      }
     }
+    return result;
   }
 
   @Override

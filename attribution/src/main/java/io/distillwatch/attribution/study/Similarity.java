@@ -20,15 +20,32 @@ abstract class Similarity {
   abstract double between(int a, int i, int b, int j);
 
   /** texts[model][prompt]. */
-  /** Every answer's embedding, {@code [model][prompt]}, in batches of 32. */
+  /**
+   * Every answer's embedding, {@code [model][prompt]}. Batches of 32 answers of similar length:
+   * a batch is padded to its longest text, and AlpacaEval answers run from a word to pages, so
+   * batching in length order cuts the padding (bench embed: batch 1 ran 124 texts/s, batch 32 of
+   * mixed lengths 59/s).
+   */
   static float[][][] embed(String[][] texts, AttributionStudy.Embedder embedder) {
     float[][][] vectors = new float[texts.length][][];
     for (int m = 0; m < texts.length; m++) {
-      int n = texts[m].length;
+      String[] model = texts[m];
+      int n = model.length;
+      Integer[] order = new Integer[n];
+      for (int i = 0; i < n; i++) {
+        order[i] = i;
+      }
+      java.util.Arrays.sort(order, java.util.Comparator.comparingInt(i -> model[i] == null ? 0 : model[i].length()));
       vectors[m] = new float[n][];
       for (int from = 0; from < n; from += 32) {
-        float[][] e = embedder.embed(List.of(texts[m]).subList(from, Math.min(n, from + 32)));
-        System.arraycopy(e, 0, vectors[m], from, e.length);
+        List<String> batch = new ArrayList<>();
+        for (int j = from; j < Math.min(n, from + 32); j++) {
+          batch.add(model[order[j]]);
+        }
+        float[][] e = embedder.embed(batch);
+        for (int j = 0; j < e.length; j++) {
+          vectors[m][order[from + j]] = e[j];
+        }
       }
     }
     return vectors;

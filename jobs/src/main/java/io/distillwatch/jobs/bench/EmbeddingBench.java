@@ -1,6 +1,5 @@
 package io.distillwatch.jobs.bench;
 
-import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
@@ -48,50 +47,20 @@ public final class EmbeddingBench implements AutoCloseable {
     return env.createSession(modelBytes, options);
   }
 
-  /** The raw path: tokenise, run the session, mean-pool and normalise exactly as SentenceEmbedder does. */
+  /** The raw path: the same tokenisation and pooling as SentenceEmbedder, the model run by ONNX Runtime's own API. */
   public float[][] embedRaw(OrtSession session, List<String> texts) throws OrtException {
-    Encoding[] enc = tokenizer.batchEncode(texts.toArray(String[]::new));
-    int batch = enc.length;
-    int len = enc[0].getIds().length;
-    long[] ids = new long[batch * len];
-    long[] mask = new long[batch * len];
-    long[] types = new long[batch * len];
-    for (int i = 0; i < batch; i++) {
-      System.arraycopy(enc[i].getIds(), 0, ids, i * len, len);
-      System.arraycopy(enc[i].getAttentionMask(), 0, mask, i * len, len);
-      System.arraycopy(enc[i].getTypeIds(), 0, types, i * len, len);
-    }
-    long[] shape = {batch, len};
-    try (OnnxTensor a = OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape);
-         OnnxTensor b = OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape);
-         OnnxTensor c = OnnxTensor.createTensor(env, LongBuffer.wrap(types), shape);
+    SentenceEmbedder.Inputs in = SentenceEmbedder.encode(tokenizer, texts);
+    long[] shape = {in.batch(), in.len()};
+    try (OnnxTensor a = OnnxTensor.createTensor(env, LongBuffer.wrap(in.ids()), shape);
+         OnnxTensor b = OnnxTensor.createTensor(env, LongBuffer.wrap(in.mask()), shape);
+         OnnxTensor c = OnnxTensor.createTensor(env, LongBuffer.wrap(in.types()), shape);
          OrtSession.Result out = session.run(Map.of("input_ids", a, "attention_mask", b, "token_type_ids", c))) {
-      float[][][] hidden = (float[][][]) out.get(0).getValue();
-      float[][] result = new float[batch][];
-      for (int i = 0; i < batch; i++) {
-        int dim = hidden[i][0].length;
-        float[] v = new float[dim];
-        float tokens = 0;
-        for (int t = 0; t < len; t++) {
-          if (mask[i * len + t] != 0) {
-            tokens++;
-            for (int k = 0; k < dim; k++) {
-              v[k] += hidden[i][t][k];
-            }
-          }
-        }
-        double norm = 0;
-        for (int k = 0; k < dim; k++) {
-          v[k] /= Math.max(tokens, 1);
-          norm += (double) v[k] * v[k];
-        }
-        float inv = (float) (1 / Math.max(Math.sqrt(norm), 1e-12));
-        for (int k = 0; k < dim; k++) {
-          v[k] *= inv;
-        }
-        result[i] = v;
-      }
-      return result;
+      OnnxTensor hidden = (OnnxTensor) out.get(0);
+      long[] dims = hidden.getInfo().getShape(); // (batch, len, dim)
+      java.nio.FloatBuffer buffer = hidden.getFloatBuffer();
+      float[] flat = new float[buffer.remaining()];
+      buffer.get(flat);
+      return SentenceEmbedder.meanPool(flat, in.mask(), in.batch(), in.len(), (int) dims[2]);
     }
   }
 

@@ -42,9 +42,9 @@ public final class BenchEmbedCommand implements Command {
   public List<OptionSpec> options() {
     return List.of(
         OptionSpec.optional("texts", TEXT, "", "a file with one text per line (default: simulated prompts and responses)"),
-        OptionSpec.optional("count", INT, "2000", "texts to embed per run"),
+        OptionSpec.optional("count", INT, "500", "texts to embed per run"),
         OptionSpec.optional("batches", TEXT, "1,8,32,128", "batch sizes"),
-        OptionSpec.optional("threads", TEXT, "0,1,2", "ONNX Runtime intra-op threads of the raw path (0: its default)"),
+        OptionSpec.optional("threads", TEXT, "0,1", "ONNX Runtime intra-op threads of the raw path (0: its default)"),
         OptionSpec.optional("rounds", INT, "3", "interleaved rounds per setting (the median is reported)"),
         OptionSpec.optional("embedding-model", TEXT, "bundled", "bundled or a directory with model.onnx and tokenizer.json"),
         OptionSpec.optional("out", TEXT, "", "also write the table (Markdown) to this file"));

@@ -2,11 +2,10 @@ package io.distillwatch.jobs.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.distillwatch.jobs.testing.CliRun;
 import io.distillwatch.jobs.testing.Fixtures;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,12 +43,9 @@ class AirflowDagsTest {
         List<String> argv = new ArrayList<>();
         task.getValue().forEach(a -> argv.add(a.asText()));
         argv.add("--dry-run");
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = new Cli(Main.commands(), new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8)).run(argv.toArray(String[]::new));
-        assertThat(code).as(dag.getKey() + "." + task.getKey() + " " + argv + ": " + err).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("ok: " + argv.get(0));
+        CliRun.Outcome o = CliRun.run(argv.toArray(String[]::new));
+        assertThat(o.code()).as(dag.getKey() + "." + task.getKey() + " " + argv + ": " + o.err()).isZero();
+        assertThat(o.out()).contains("ok: " + argv.get(0));
         tasks++;
       }
     }

@@ -1,11 +1,10 @@
 package io.distillwatch.jobs.cli;
 
+import io.distillwatch.jobs.testing.CliRun;
+import io.distillwatch.jobs.testing.CliRun.Outcome;
 import io.distillwatch.jobs.testing.Fixtures;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -16,14 +15,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * --conf and --config. None of these cases starts Spark (user mistakes are caught first).
  */
 class CliTest {
-  record Outcome(int code, String out, String err) {}
-
   static Outcome run(String... argv) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = new Cli(Main.commands(), new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8)).run(argv);
-    return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return CliRun.run(argv);
   }
 
   static Outcome ingest(Path landing, Path lake) {

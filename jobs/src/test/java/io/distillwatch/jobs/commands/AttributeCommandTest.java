@@ -3,19 +3,17 @@ package io.distillwatch.jobs.commands;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.distillwatch.jobs.cli.Cli;
-import io.distillwatch.jobs.cli.Main;
 import io.distillwatch.jobs.lake.Lake;
 import io.distillwatch.jobs.lake.Tables;
+import io.distillwatch.jobs.testing.CliRun;
+import io.distillwatch.jobs.testing.CliRun.Outcome;
 import io.distillwatch.jobs.testing.Fixtures;
 import io.distillwatch.testing.SharedSpark;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -32,14 +30,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class AttributeCommandTest {
   static final Path ALPACA = Path.of(System.getProperty("dw.shared.data", "../../shared/data"), "alpaca_eval");
 
-  record Outcome(int code, String out, String err) {}
-
   static Outcome run(String... argv) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = new Cli(Main.commands(), new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8)).run(argv);
-    return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return CliRun.run(argv);
   }
 
   /** A study folder with AlpacaEval outputs copied in unchanged, minus the models left out. */
@@ -96,15 +88,22 @@ class AttributeCommandTest {
         .contains("| guanaco-65b | not attributed |");
 
     // the Delta table: per suspect a combined row and one per method (6 text methods and the
-    // classifier); a re-run
-    // of the study replaces its rows rather than adding to them
-    assertThat(run(argv).code()).isZero();
+    // classifier)
     Dataset<Row> table = Lake.open(SharedSpark.get(), lake.toString()).read(Tables.GOLD_ATTRIBUTION);
     assertThat(table.count()).isEqualTo(2 * 8);
     List<Row> combined = table.where("method = 'combined'").orderBy("suspect").collectAsList();
     assertThat(combined).extracting(r -> r.getAs("suspect") + "=" + r.getAs("attributed"))
         .containsExactly("claude2-alpaca-13b=true", "guanaco-65b=false");
     assertThat(table.where("method <> 'combined' AND (p_holm IS NOT NULL OR attributed IS NOT NULL)").count()).isZero();
+
+    // a re-run of the study replaces its rows rather than adding to them, also when it brings
+    // fewer methods (here without the classifier, which also keeps the test short)
+    List<String> again = new java.util.ArrayList<>(List.of(argv));
+    again.addAll(List.of("--classifier", "off"));
+    assertThat(run(again.toArray(String[]::new)).code()).isZero();
+    table = Lake.open(SharedSpark.get(), lake.toString()).read(Tables.GOLD_ATTRIBUTION);
+    assertThat(table.count()).isEqualTo(2 * 7);
+    assertThat(table.where("method = 'classifier'").count()).isZero();
   }
 
   @Test
