@@ -39,11 +39,6 @@ final class IdiosyncrasyClassifier {
 
   /** One feature vector per answer: {@code features[model][prompt]}. */
   static Vector[][] features(String[][] texts) {
-    return features(texts, null);
-  }
-
-  /** With {@code embeddings} appended (not used by studies; see the class comment). */
-  static Vector[][] features(String[][] texts, float[][][] embeddings) {
     int models = texts.length;
     int n = texts[0].length;
     List<String> flat = new ArrayList<>(models * n);
@@ -52,19 +47,13 @@ final class IdiosyncrasyClassifier {
     }
     TextVectors.Sparse[] words = TextVectors.vectorize(Method.WORDS, flat);
     TextVectors.Sparse[] chars = TextVectors.vectorize(Method.CHARS, flat);
-    int dim = 2 * HASHED + (embeddings == null ? 0 : embeddings[0][0].length);
+    int dim = 2 * HASHED;
     Vector[][] out = new Vector[models][n];
     for (int m = 0; m < models; m++) {
       for (int i = 0; i < n; i++) {
         TreeMap<Integer, Double> v = new TreeMap<>();
         add(v, words[m * n + i], 0);
         add(v, chars[m * n + i], HASHED);
-        if (embeddings != null) {
-          float[] e = embeddings[m][i];
-          for (int k = 0; k < e.length; k++) {
-            v.put(2 * HASHED + k, (double) e[k]);
-          }
-        }
         out[m][i] = Vectors.sparse(dim, v.keySet().stream().mapToInt(Integer::intValue).toArray(),
             v.values().stream().mapToDouble(Double::doubleValue).toArray());
       }

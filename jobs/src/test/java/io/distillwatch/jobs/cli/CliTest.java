@@ -6,6 +6,8 @@ import io.distillwatch.jobs.testing.Fixtures;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -43,7 +45,7 @@ class CliTest {
   void everyCommandHasHelp() {
     assertThat(run("--help").out()).contains("ingest", "simulate", "nightly", "demo");
     for (Command c : Main.commands()) {
-      java.util.List<String> argv = new java.util.ArrayList<>(java.util.List.of(c.name()));
+      List<String> argv = new ArrayList<>(List.of(c.name()));
       argv.addAll(c.positionals()); // bench lsh, bench attribution, ...
       argv.add("--help");
       Outcome o = run(argv.toArray(String[]::new));
