@@ -24,6 +24,8 @@ CONTEXT = {
     "params.study": "/mnt/studies/claude-2",
     "params.out": "/mnt/studies/claude-2/out",
     "params.length": "both",
+    "params.from": "2026-08-01",
+    "params.to": "2026-10-31",
 }
 
 
@@ -49,8 +51,10 @@ class DagsTest(unittest.TestCase):
         self.assertEqual("distillwatch_nightly", dag.dag_id)
         self.assertFalse(dag.catchup)
         self.assertEqual(1, dag.max_active_runs)
-        self.assertEqual(["ingest", "features"], list(dag.tasks))
+        self.assertEqual(["ingest", "features", "link", "campaigns"], list(dag.tasks))
         self.assertEqual({"ingest"}, dag.tasks["features"].upstream)
+        self.assertEqual({"features"}, dag.tasks["link"].upstream)
+        self.assertEqual({"link"}, dag.tasks["campaigns"].upstream)
         for task in dag.tasks.values():
             args = [render(a) for a in task.application_args]
             self.assertEqual(task.task_id, args[0])
@@ -60,7 +64,7 @@ class DagsTest(unittest.TestCase):
             self.assertIn("DeltaSparkSessionExtension", task.conf["spark.sql.extensions"])
 
     def test_retries_and_alerts_are_set_for_every_dag(self):
-        for name in ("distillwatch_nightly", "distillwatch_attribution"):
+        for name in ("distillwatch_nightly", "distillwatch_attribution", "distillwatch_discovery"):
             dag = load(name)
             self.assertGreaterEqual(dag.default_args["retries"], 1, name)
             self.assertTrue(callable(dag.default_args["on_failure_callback"]), name)
@@ -75,6 +79,16 @@ class DagsTest(unittest.TestCase):
         args = [render(a) for a in task.application_args]
         self.assertEqual("/mnt/studies/claude-2", args[args.index("--study") + 1])
 
+    def test_discovery_is_triggered_with_a_range(self):
+        dag = load("distillwatch_discovery")
+        self.assertIsNone(dag.schedule)
+        self.assertEqual(1, dag.max_active_runs)
+        self.assertEqual(["discover"], list(dag.tasks))
+        self.assertEqual({"from", "to"}, set(dag.params))
+        args = [render(a) for a in dag.tasks["discover"].application_args]
+        self.assertEqual(["discover", "--lake", "s3a://security-lake/distillwatch", "--from", "2026-08-01",
+                          "--to", "2026-10-31"], args)
+
     def test_the_failure_alert_names_the_task_and_date_only(self):
         from distillwatch_common import alert_on_failure
 
@@ -88,7 +102,7 @@ class DagsTest(unittest.TestCase):
 
 def rendered_arguments():
     out = {}
-    for name in ("distillwatch_nightly", "distillwatch_attribution"):
+    for name in ("distillwatch_nightly", "distillwatch_attribution", "distillwatch_discovery"):
         dag = load(name)
         out[dag.dag_id] = {t.task_id: [render(a) for a in t.application_args] for t in dag.tasks.values()}
     return out

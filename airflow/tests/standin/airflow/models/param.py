@@ -1,6 +1,9 @@
 class Param:
-    def __init__(self, default=None, type=None, enum=None, description=None):
+    """Stand-in of airflow.models.param.Param: a default, a description and JSON-schema keywords."""
+
+    def __init__(self, default=None, description=None, **schema):
         self.value = default
-        self.type = type
-        self.enum = enum
         self.description = description
+        self.schema = schema
+        self.type = schema.get("type")
+        self.enum = schema.get("enum")

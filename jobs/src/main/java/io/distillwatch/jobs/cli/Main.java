@@ -7,6 +7,11 @@ import io.distillwatch.jobs.commands.BenchLshCommand;
 import io.distillwatch.jobs.commands.DemoCommand;
 import io.distillwatch.jobs.commands.FeaturesCommand;
 import io.distillwatch.jobs.commands.IngestCommand;
+import io.distillwatch.jobs.commands.CampaignsCommand;
+import io.distillwatch.jobs.commands.DiscoverCommand;
+import io.distillwatch.jobs.commands.EvaluateCommand;
+import io.distillwatch.jobs.commands.ExportCampaignsCommand;
+import io.distillwatch.jobs.commands.LinkCommand;
 import io.distillwatch.jobs.commands.NightlyCommand;
 import io.distillwatch.jobs.commands.SimulateCommand;
 
@@ -17,7 +22,7 @@ public final class Main {
   private Main() {}
 
   public static List<Command> commands() {
-    return List.of(new DemoCommand(), new SimulateCommand(), new IngestCommand(), new FeaturesCommand(), new NightlyCommand(),
+    return List.of(new DemoCommand(), new SimulateCommand(), new IngestCommand(), new FeaturesCommand(), new LinkCommand(), new CampaignsCommand(), new DiscoverCommand(), new EvaluateCommand(), new ExportCampaignsCommand(), new NightlyCommand(),
         new AttributeCommand(), new BenchLshCommand(), new BenchAttributionCommand(),
         new BenchEmbedCommand());
   }

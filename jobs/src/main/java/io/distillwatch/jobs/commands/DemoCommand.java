@@ -7,6 +7,13 @@ import io.distillwatch.jobs.cli.Command;
 import io.distillwatch.jobs.cli.OptionSpec;
 import io.distillwatch.jobs.cli.UsageException;
 import io.distillwatch.jobs.ingest.IngestJob;
+import io.distillwatch.jobs.campaigns.CampaignSummary;
+import io.distillwatch.jobs.campaigns.CampaignsJob;
+import io.distillwatch.jobs.campaigns.DiscoverJob;
+import io.distillwatch.jobs.campaigns.EvaluateJob;
+import io.distillwatch.jobs.campaigns.ExportCampaigns;
+import io.distillwatch.jobs.campaigns.LinkJob;
+import io.distillwatch.jobs.lake.CampaignTables;
 import io.distillwatch.jobs.lake.Lake;
 import io.distillwatch.jobs.lake.Tables;
 import io.distillwatch.jobs.nightly.NightlyJob;
@@ -25,10 +32,14 @@ import static io.distillwatch.jobs.cli.OptionSpec.Kind.DATE;
 import static io.distillwatch.jobs.cli.OptionSpec.Kind.DOUBLE;
 import static io.distillwatch.jobs.cli.OptionSpec.Kind.INT;
 import static io.distillwatch.jobs.cli.OptionSpec.Kind.TEXT;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 
 /**
  * The embedded default: simulate a month into {@code ./demo-lake/landing}, run every night into
- * {@code ./demo-lake}, and summarise. Re-running reuses the simulated landing zone when it was
+ * {@code ./demo-lake} (ingest, features, link, campaigns), replay the last week with
+ * {@code discover}, and end with the top campaigns, the enforcement CSV and the evaluation
+ * against the simulator's labels. Re-running reuses the simulated landing zone when it was
  * made with the same settings, and every night is idempotent, so a second demo changes nothing.
  */
 public final class DemoCommand implements Command {
@@ -86,7 +97,7 @@ public final class DemoCommand implements Command {
     long quarantined = 0;
     for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {
       IngestJob.Options ingest = new IngestJob.Options(landing, d, EventValidator.defaults(), 0.1);
-      NightlyJob.Result night = new NightlyJob(lake, new NightlyJob.Options(d, ingest, io.distillwatch.jobs.features.FeaturesJob.Options.defaults(d))).execute(ctx::progress);
+      NightlyJob.Result night = new NightlyJob(lake, NightlyJob.Options.defaults(ingest)).execute(ctx::progress);
       read += night.ingest().read();
       quarantined += night.ingest().quarantined();
     }
@@ -102,8 +113,33 @@ public final class DemoCommand implements Command {
     ctx.progress(String.format("  accounts        %,d in bronze.accounts", accounts));
     ctx.progress(String.format("  templates       %,d recurring (silver.templates)", lake.read(Tables.SILVER_TEMPLATES).count()));
     ctx.progress(String.format("  account-days    %,d (gold.account_daily)", lake.read(Tables.GOLD_ACCOUNT_DAILY).count()));
+    ctx.progress(String.format("  link edges      %,d on the last night (gold.account_links)",
+        lake.read(CampaignTables.NIGHTLY.links()).where(col("date").equalTo(lit(java.sql.Date.valueOf(to)))).count()));
     ctx.progress(String.format("  lake            %s", dir));
-    ctx.progress(String.format("  wall time       %.1f s", (System.nanoTime() - t0) / 1e9));
+
+    // retrospective discovery over the last week, compared with what the nights flagged
+    LocalDate discoverFrom = to.minusDays(Math.min(6, args.integer("days") - 1));
+    DiscoverJob.Result discovered = new DiscoverJob(lake, new DiscoverJob.Options(discoverFrom, to,
+        LinkJob.Options.defaults(discoverFrom), CampaignsJob.Options.defaults(discoverFrom))).execute(ctx::progress);
+    ctx.progress("");
+    ctx.progress(String.format("discover %s .. %s: %d campaigns; %d missed and %d found late by the nights",
+        discoverFrom, to, discovered.findings().size(), discovered.count("missed"), discovered.count("late")));
+
+    ctx.progress("");
+    ctx.progress("top campaigns on " + to + " (gold.campaigns; evidence in the table and in gold.alerts)");
+    CampaignSummary.top(lake, CampaignTables.NIGHTLY, to, 10).forEach(line -> ctx.progress("  " + line));
+    Path csv = dir.resolve("campaigns.csv");
+    long exported = ExportCampaigns.write(lake, CampaignTables.NIGHTLY, to, csv.toString());
+    ctx.progress(String.format("  %,d flagged accounts exported to %s", exported, csv));
+
+    ctx.progress("");
+    ctx.progress("evaluation against the simulator's labels (gold.evaluation)");
+    EvaluateJob.Result evaluation = new EvaluateJob(lake, new EvaluateJob.Options(to,
+        dir.resolve("landing/labels/labels.jsonl").toString(), LinkJob.Options.DEFAULT_WINDOW, CampaignTables.NIGHTLY))
+        .execute();
+    evaluation.table().forEach(line -> ctx.progress("  " + line));
+    ctx.progress("");
+    ctx.progress(String.format("demo wall time %.1f s", (System.nanoTime() - t0) / 1e9));
     return 0;
   }
 }

@@ -25,6 +25,8 @@ public final class NightlyCommand implements Command {
     List<OptionSpec> o = new java.util.ArrayList<>(List.of(CommonOptions.LANDING, CommonOptions.LAKE,
         CommonOptions.DATE_REQUIRED, CommonOptions.MAX_LATENESS, CommonOptions.MAX_PROMPT, CommonOptions.MAX_QUARANTINE));
     o.addAll(FeaturesCommand.FEATURE_OPTIONS);
+    o.addAll(LinkCommand.LINK_OPTIONS);
+    o.addAll(LinkCommand.CAMPAIGN_OPTIONS);
     return o;
   }
 
@@ -34,8 +36,10 @@ public final class NightlyCommand implements Command {
   }
 
   static NightlyJob.Options options(Args args) {
-    return new NightlyJob.Options(args.date("date"), IngestCommand.options(args),
-        FeaturesCommand.options(args, args.date("date")));
+    java.time.LocalDate d = args.date("date");
+    return new NightlyJob.Options(d, IngestCommand.options(args), FeaturesCommand.options(args, d),
+        LinkCommand.options(args, d, io.distillwatch.jobs.lake.CampaignTables.NIGHTLY),
+        LinkCommand.campaignOptions(args, d, io.distillwatch.jobs.lake.CampaignTables.NIGHTLY));
   }
 
   @Override

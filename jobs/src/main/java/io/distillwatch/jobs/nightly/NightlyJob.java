@@ -1,5 +1,7 @@
 package io.distillwatch.jobs.nightly;
 
+import io.distillwatch.jobs.campaigns.CampaignsJob;
+import io.distillwatch.jobs.campaigns.LinkJob;
 import io.distillwatch.jobs.features.FeaturesJob;
 import io.distillwatch.jobs.ingest.IngestJob;
 import io.distillwatch.jobs.lake.Lake;
@@ -18,12 +20,21 @@ import java.util.function.Consumer;
 public final class NightlyJob {
   public static final String NAME = "nightly";
 
-  public record Options(LocalDate date, IngestJob.Options ingest, FeaturesJob.Options features) {}
+  public record Options(LocalDate date, IngestJob.Options ingest, FeaturesJob.Options features, LinkJob.Options link,
+                        CampaignsJob.Options campaigns) {
+    /** Every stage with its defaults, reading the landing zone through {@code ingest}. */
+    public static Options defaults(IngestJob.Options ingest) {
+      LocalDate d = ingest.date();
+      return new Options(d, ingest, FeaturesJob.Options.defaults(d), LinkJob.Options.defaults(d),
+          CampaignsJob.Options.defaults(d));
+    }
+  }
 
   /** One stage's outcome: its name, a one-line summary and its wall time. */
   public record StageResult(String stage, String summary, long millis) {}
 
-  public record Result(LocalDate date, List<StageResult> stages, IngestJob.Result ingest, FeaturesJob.Result features) {
+  public record Result(LocalDate date, List<StageResult> stages, IngestJob.Result ingest, FeaturesJob.Result features,
+                       LinkJob.Result link, CampaignsJob.Result campaigns) {
     public long millis() {
       return stages.stream().mapToLong(StageResult::millis).sum();
     }
@@ -48,7 +59,14 @@ public final class NightlyJob {
     FeaturesJob.Result features = new FeaturesJob(lake, options.features()).execute();
     stages.add(done(progress, d, "features", features.summary(), t0));
     Faults.point("nightly:after-features");
-    return new Result(d, stages, ingest, features);
+    t0 = System.nanoTime();
+    LinkJob.Result link = new LinkJob(lake, options.link()).execute();
+    stages.add(done(progress, d, "link", link.summary(), t0));
+    Faults.point("nightly:after-link");
+    t0 = System.nanoTime();
+    CampaignsJob.Result campaigns = new CampaignsJob(lake, options.campaigns()).execute();
+    stages.add(done(progress, d, "campaigns", campaigns.summary(), t0));
+    return new Result(d, stages, ingest, features, link, campaigns);
   }
 
   private static StageResult done(Consumer<String> progress, LocalDate d, String stage, String summary, long t0) {

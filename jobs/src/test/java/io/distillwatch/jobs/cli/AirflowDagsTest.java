@@ -36,7 +36,7 @@ class AirflowDagsTest {
     assertThat(output).contains("OK");
 
     JsonNode dags = new ObjectMapper().readTree(argsFile.toFile());
-    assertThat(dags.fieldNames()).toIterable().contains("distillwatch_nightly", "distillwatch_attribution_study");
+    assertThat(dags.fieldNames()).toIterable().contains("distillwatch_nightly", "distillwatch_attribution_study", "distillwatch_discovery");
     int tasks = 0;
     for (Map.Entry<String, JsonNode> dag : iterable(dags)) {
       for (Map.Entry<String, JsonNode> task : iterable(dag.getValue())) {

@@ -1,0 +1,246 @@
+package io.distillwatch.features.linkage;
+
+import org.apache.spark.ml.feature.BucketedRandomProjectionLSH;
+import org.apache.spark.ml.feature.BucketedRandomProjectionLSHModel;
+import org.apache.spark.ml.feature.StandardScaler;
+import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.date_trunc;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.greatest;
+import static org.apache.spark.sql.functions.least;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.log;
+import static org.apache.spark.sql.functions.map_from_entries;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+/**
+ * The account link graph of a window: which accounts share what. Pure transformations.
+ *
+ * <p>Every kind of evidence is first written as <em>memberships</em> (account, kind, key): the
+ * account holds attribute {@code key} of that kind (a payment fingerprint, an IP, a template, a
+ * template in an hour). Attributes held by more accounts than the kind's hub limit are dropped and
+ * counted (the hub guard). The remaining attribute groups become pair edges; a group larger than
+ * {@code starAbove} becomes a star (every member linked to the group's smallest account id), so the
+ * cost is linear in the group size and the weights of the pairs it does emit stay exact. Pairs of
+ * accounts of one organisation are not evidence (an organisation sharing a card and an office
+ * network is how organisations work). A pair's weight is the sum over kinds of the kind's capped
+ * contribution ({@link LinkKind}); a pair is an edge when its weight reaches the threshold and some
+ * of it is identity evidence (registry or addresses), never on shared content and timing alone.
+ */
+public final class AccountLinks {
+  private AccountLinks() {}
+
+  /** (account_id, org_id, kind, key): the input of {@link #edges}. */
+  public static final StructType MEMBERSHIP = new StructType()
+      .add("account_id", DataTypes.StringType, false)
+      .add("org_id", DataTypes.StringType)
+      .add("kind", DataTypes.StringType, false)
+      .add("key", DataTypes.StringType, false);
+
+  public static final StructType EDGE = new StructType()
+      .add("src", DataTypes.StringType, false)
+      .add("dst", DataTypes.StringType, false)
+      .add("weight", DataTypes.DoubleType, false)
+      .add("contributions", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType, true), false)
+      .add("shared", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType, true), false);
+
+  /** Result: the edges at or above the threshold, and per kind what the hub guard dropped. */
+  public record Links(Dataset<Row> edges, Dataset<Row> hubs) {}
+
+  /**
+   * Registry memberships: payment fingerprint, sign-up IP, sign-up bursts (same e-mail domain in
+   * the same 30 minutes; the same programme in the same 10 minutes; each with a half-shifted
+   * bucket too, so a burst across a bucket boundary still meets).
+   *
+   * @param accounts account_id, org_id, created_at, email_domain, payment_fingerprint, signup_ip, program
+   */
+  public static Dataset<Row> registryMemberships(Dataset<Row> accounts) {
+    List<Dataset<Row>> parts = new ArrayList<>();
+    parts.add(membership(accounts, LinkKind.PAYMENT, col("payment_fingerprint")));
+    parts.add(membership(accounts, LinkKind.SIGNUP_IP, col("signup_ip")));
+    for (long shift : new long[] {0, 900}) {
+      parts.add(membership(accounts.where(col("email_domain").isNotNull().and(col("created_at").isNotNull())),
+          LinkKind.SIGNUP_BURST, concat_ws("|", col("email_domain"), bucket(shift, 1800))));
+    }
+    for (long shift : new long[] {0, 300}) {
+      parts.add(membership(accounts.where(col("program").isNotNull().and(col("created_at").isNotNull())),
+          LinkKind.PROGRAM_BURST, concat_ws("|", col("program"), bucket(shift, 600))));
+    }
+    return union(parts);
+  }
+
+  private static Column bucket(long shift, long seconds) {
+    return concat_ws("+", lit(String.valueOf(shift)),
+        expr("floor((cast(created_at as long) + " + shift + ") / " + seconds + ")").cast("string"));
+  }
+
+  private static Dataset<Row> membership(Dataset<Row> rows, String kind, Column key) {
+    return rows.select(col("account_id"), col("org_id"), lit(kind).as("kind"), key.cast("string").as("key"))
+        .where(col("key").isNotNull());
+  }
+
+  /**
+   * Usage memberships from request metadata: each IP, each /24 (IPv4; the first three groups of an
+   * IPv6 address), and each (ASN, user agent, hour).
+   *
+   * @param events account_id, org_id, ts, ip, asn, user_agent
+   */
+  public static Dataset<Row> usageMemberships(Dataset<Row> events) {
+    Column prefix = when(col("ip").contains(":"), expr("substring_index(ip, ':', 3)"))
+        .otherwise(expr("substring_index(ip, '.', 3)"));
+    Column asnUaHour = when(col("asn").isNotNull().and(col("user_agent").isNotNull()),
+        concat_ws("|", col("asn").cast("string"), col("user_agent"), date_trunc("hour", col("ts")).cast("string")));
+    return union(List.of(
+        membership(events, LinkKind.IP, col("ip")),
+        membership(events, LinkKind.IP_PREFIX, when(col("ip").isNotNull(), prefix)),
+        membership(events, LinkKind.ASN_UA_HOUR, asnUaHour))).distinct();
+  }
+
+  /**
+   * Template memberships: each template the account used (rare ones link, by inverse frequency)
+   * and each (template, hour) it was active in (SynchroTrap-style synchronised activity).
+   *
+   * @param requests account_id, org_id, ts, template_id
+   */
+  public static Dataset<Row> templateMemberships(Dataset<Row> requests) {
+    return union(List.of(
+        membership(requests, LinkKind.TEMPLATE, col("template_id")),
+        membership(requests, LinkKind.SYNC,
+            concat_ws("|", col("template_id").cast("string"), date_trunc("hour", col("ts")).cast("string")))))
+        .distinct();
+  }
+
+  private static Dataset<Row> union(List<Dataset<Row>> parts) {
+    Dataset<Row> all = parts.get(0);
+    for (int i = 1; i < parts.size(); i++) {
+      all = all.unionByName(parts.get(i));
+    }
+    return all;
+  }
+
+  /**
+   * Behaviour near neighbours: accounts whose standardised behaviour vectors lie within
+   * {@code maxDistance} of each other, found with MLlib's {@link BucketedRandomProjectionLSH}
+   * (approximate: some near pairs are missed, no far pair is returned), at most
+   * {@code neighbours} per account.
+   *
+   * @param behaviour account_id, org_id and one numeric column per feature (nulls count as 0)
+   * @return (src, dst, kind, shared, contribution) rows for {@link #edges}'s {@code extra} argument
+   */
+  public static Dataset<Row> behaviourPairs(Dataset<Row> behaviour, List<String> features, double maxDistance,
+                                            int neighbours, double weight, long seed) {
+    Dataset<Row> filled = behaviour.na().fill(0.0, features.toArray(String[]::new));
+    Dataset<Row> raw = new VectorAssembler().setInputCols(features.toArray(String[]::new)).setOutputCol("raw")
+        .transform(filled);
+    Dataset<Row> scaled = new StandardScaler().setInputCol("raw").setOutputCol("features").setWithMean(true)
+        .setWithStd(true).fit(raw).transform(raw).select("account_id", "org_id", "features");
+    BucketedRandomProjectionLSHModel lsh = new BucketedRandomProjectionLSH().setInputCol("features")
+        .setOutputCol("hashes").setBucketLength(Math.max(maxDistance * 2, 1e-6)).setNumHashTables(3).setSeed(seed)
+        .fit(scaled);
+    Dataset<Row> pairs = lsh.approxSimilarityJoin(scaled, scaled, maxDistance, "distance")
+        .select(col("datasetA.account_id").as("a"), col("datasetA.org_id").as("a_org"),
+            col("datasetB.account_id").as("b"), col("datasetB.org_id").as("b_org"), col("distance"))
+        .where(col("a").lt(col("b")).and(sameOrg(col("a_org"), col("b_org")).equalTo(false)));
+    // keep each account's nearest few, so a dense crowd of look-alikes does not become a clique
+    Dataset<Row> ranked = pairs
+        .withColumn("_ra", row_number().over(Window.partitionBy("a").orderBy(col("distance"), col("b"))))
+        .withColumn("_rb", row_number().over(Window.partitionBy("b").orderBy(col("distance"), col("a"))))
+        .where(col("_ra").leq(neighbours).and(col("_rb").leq(neighbours)));
+    return ranked.select(col("a").as("src"), col("b").as("dst"), lit(LinkKind.BEHAVIOUR).as("kind"),
+        lit(1L).as("shared"), lit(weight).as("contribution"));
+  }
+
+  private static Column sameOrg(Column a, Column b) {
+    return coalesce(a.equalTo(b), lit(false));
+  }
+
+  /**
+   * Pair edges from memberships (plus {@code extra} pairs already scored), keeping pairs of
+   * weight at least {@code minWeight}.
+   *
+   * @param activeAccounts N of the inverse-frequency weight
+   */
+  public static Links edges(SparkSession spark, Dataset<Row> memberships, Dataset<Row> extra, List<LinkKind> kinds,
+                            long activeAccounts, int starAbove, double minWeight) {
+    List<Row> kindRows = new ArrayList<>();
+    for (LinkKind k : kinds) {
+      kindRows.add(RowFactory.create(k.name(), k.weight(), k.hubLimit(), k.minGroup(), k.minShared(), k.cap(), k.idf(),
+          k.identity()));
+    }
+    Dataset<Row> kindTable = spark.createDataFrame(kindRows, new StructType()
+        .add("kind", DataTypes.StringType).add("kind_weight", DataTypes.DoubleType).add("hub_limit", DataTypes.IntegerType)
+        .add("min_group", DataTypes.IntegerType).add("min_shared", DataTypes.IntegerType)
+        .add("cap", DataTypes.DoubleType).add("idf", DataTypes.BooleanType).add("identity", DataTypes.BooleanType));
+
+    Dataset<Row> groups = memberships.groupBy("kind", "key")
+        .agg(count(lit(1)).as("n"), min("account_id").as("anchor"))
+        .join(kindTable, "kind");
+    Dataset<Row> hubs = groups.where(col("n").gt(col("hub_limit")))
+        .groupBy("kind").agg(count(lit(1)).as("dropped_attributes"), sum("n").as("dropped_memberships"),
+            expr("max(n)").as("largest"));
+    double lnN = Math.log(Math.max(activeAccounts, 3));
+    Dataset<Row> kept = groups.where(col("n").leq(col("hub_limit")).and(col("n").geq(col("min_group"))))
+        .withColumn("key_weight", when(col("idf"),
+            col("kind_weight").multiply(greatest(lit(0.0), lit(lnN).minus(log(col("n").cast("double"))).divide(lnN))))
+            .otherwise(col("kind_weight")))
+        .select("kind", "key", "n", "anchor", "key_weight");
+
+    Dataset<Row> members = memberships.join(kept, new String[] {"kind", "key"});
+    Dataset<Row> a = members.select(col("kind"), col("key"), col("n"), col("anchor"), col("key_weight"),
+        col("account_id").as("a"), col("org_id").as("a_org"));
+    Dataset<Row> b = members.select(col("kind").as("kind_b"), col("key").as("key_b"), col("account_id").as("b"),
+        col("org_id").as("b_org"));
+    Column sameGroup = col("kind").equalTo(col("kind_b")).and(col("key").equalTo(col("key_b")));
+    Dataset<Row> cliques = a.where(col("n").leq(starAbove)).join(b, sameGroup.and(col("a").lt(col("b"))));
+    Dataset<Row> stars = a.where(col("n").gt(starAbove)).where(col("a").equalTo(col("anchor")))
+        .join(b, sameGroup.and(col("b").notEqual(col("a"))));
+    Dataset<Row> pairs = cliques.unionByName(stars)
+        .where(sameOrg(col("a_org"), col("b_org")).equalTo(false))
+        .select(least(col("a"), col("b")).as("src"), greatest(col("a"), col("b")).as("dst"), col("kind"), col("key_weight"));
+
+    Dataset<Row> perKind = pairs.groupBy("src", "dst", "kind")
+        .agg(count(lit(1)).as("shared"), sum("key_weight").as("raw_weight"))
+        .join(kindTable.select("kind", "min_shared", "cap"), "kind")
+        .where(col("shared").geq(col("min_shared")))
+        .select(col("src"), col("dst"), col("kind"), col("shared"), least(col("cap"), col("raw_weight")).as("contribution"));
+    if (extra != null) {
+      perKind = perKind.unionByName(extra.select("src", "dst", "kind", "shared", "contribution"));
+    }
+    Dataset<Row> edges = perKind.where(col("contribution").gt(0))
+        .join(kindTable.select("kind", "identity"), "kind")
+        .groupBy("src", "dst")
+        .agg(sum("contribution").as("weight"),
+            expr("bool_or(identity)").as("has_identity"),
+            map_from_entries(collect_list(struct(col("kind"), col("contribution")))).as("contributions"),
+            map_from_entries(collect_list(struct(col("kind"), col("shared")))).as("shared"))
+        .where(col("weight").geq(minWeight).and(col("has_identity")));
+    return new Links(edges.select("src", "dst", "weight", "contributions", "shared"), hubs);
+  }
+
+  /** Distinct accounts per kind among {@code memberships} (for reports). */
+  public static Dataset<Row> accountsPerKind(Dataset<Row> memberships) {
+    return memberships.groupBy("kind").agg(countDistinct("account_id").as("accounts"));
+  }
+}

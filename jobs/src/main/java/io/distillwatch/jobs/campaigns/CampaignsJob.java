@@ -1,0 +1,207 @@
+package io.distillwatch.jobs.campaigns;
+
+import io.distillwatch.features.campaigns.AccountClusters;
+import io.distillwatch.features.campaigns.CampaignIds;
+import io.distillwatch.features.campaigns.CampaignScoring;
+import io.distillwatch.features.campaigns.IsolationForest;
+import io.distillwatch.features.linkage.AccountLinks;
+import io.distillwatch.jobs.cli.InvalidInputException;
+import io.distillwatch.jobs.lake.CampaignTables;
+import io.distillwatch.jobs.lake.Lake;
+import io.distillwatch.jobs.lake.Tables;
+import io.distillwatch.jobs.spark.Faults;
+import io.distillwatch.jobs.spark.JobGroup;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+/**
+ * {@code campaigns --lake K --date D}: clusters of the date's link graph, scored and tracked
+ * under stable ids. Reads {@code <ns>.account_links} of the date (run {@code link} first) and
+ * the previous night's members; writes the date's rows of campaigns, members, account scores,
+ * lineage and alerts (each replaced, so a re-run is idempotent).
+ */
+public final class CampaignsJob {
+  public static final String NAME = "campaigns";
+
+  public record Options(LocalDate date, int windowDays, double minWeight, int minSize, double threshold,
+                        CampaignTables tables) {
+    public static final int DEFAULT_MIN_SIZE = 3;
+
+    public Options {
+      if (windowDays < 1 || windowDays > 90) {
+        throw new IllegalArgumentException("window must be 1 to 90 days");
+      }
+      if (minSize < 2) {
+        throw new IllegalArgumentException("min campaign size must be at least 2");
+      }
+      if (!(threshold > 0 && threshold <= 1)) {
+        throw new IllegalArgumentException("score threshold must be in (0, 1]");
+      }
+    }
+
+    public static Options defaults(LocalDate date) {
+      return new Options(date, LinkJob.Options.DEFAULT_WINDOW, LinkJob.Options.DEFAULT_MIN_WEIGHT, DEFAULT_MIN_SIZE,
+          CampaignScoring.DEFAULT_THRESHOLD, CampaignTables.NIGHTLY);
+    }
+  }
+
+  public record Result(long clusters, long flagged, long flaggedAccounts, long alerts, long lineage) {
+    public String summary() {
+      return String.format("%,d clusters, %,d flagged as campaigns (%,d accounts), %,d alerts, %,d merges/splits",
+          clusters, flagged, flaggedAccounts, alerts, lineage);
+    }
+
+    Map<String, Long> metrics() {
+      Map<String, Long> m = new LinkedHashMap<>();
+      m.put("clusters", clusters);
+      m.put("flagged", flagged);
+      m.put("flagged_accounts", flaggedAccounts);
+      m.put("alerts", alerts);
+      m.put("lineage", lineage);
+      return m;
+    }
+  }
+
+  /** Pregel supersteps: above the diameter any link graph of ours forms (stars keep it short). */
+  private static final int MAX_ITERATIONS = 50;
+
+  private final Lake lake;
+  private final SparkSession spark;
+  private final Options options;
+
+  public CampaignsJob(Lake lake, Options options) {
+    this.lake = lake;
+    this.spark = lake.spark();
+    this.options = options;
+  }
+
+  public Result execute() {
+    LocalDate d = options.date();
+    Date day = Date.valueOf(d);
+    String where = "date = DATE'" + d + "'";
+    CampaignTables t = options.tables();
+    Map<String, Object> desc = new LinkedHashMap<>();
+    desc.put("date", d);
+    desc.put("lake", lake.root());
+    desc.put("min-size", options.minSize());
+    desc.put("threshold", options.threshold());
+    try (JobGroup group = JobGroup.open(spark, NAME, desc)) {
+      group.step("campaigns " + d + ": clusters");
+      if (!lake.exists(t.links()) || lake.read(t.links()).where(col("date").equalTo(lit(day))).isEmpty()) {
+        if (lake.readIfExists(Tables.OPS_RUNS)
+            .where(col("command").equalTo(LinkJob.NAME).and(col("date").equalTo(lit(day)))).isEmpty()
+            && t == CampaignTables.NIGHTLY) {
+          throw new InvalidInputException("no link graph for " + d + " in " + t.links().name() + "; run link first");
+        }
+      }
+      Dataset<Row> edges = lake.read(t.links()).where(col("date").equalTo(lit(day))).persist(StorageLevel.MEMORY_AND_DISK_SER());
+      Dataset<Row> members = AccountClusters.of(spark, edges, options.minWeight(), options.minSize(), MAX_ITERATIONS)
+          .persist(StorageLevel.MEMORY_AND_DISK_SER());
+      try {
+        WindowInputs in = new WindowInputs(lake, d, options.windowDays());
+        group.step("campaigns " + d + ": cluster features");
+        Dataset<Row> prefixes = AccountLinks.usageMemberships(in.events().join(members.select("account_id"), "account_id"))
+            .where(col("kind").equalTo(io.distillwatch.features.linkage.LinkKind.IP_PREFIX)).select("account_id", "key");
+        Dataset<Row> requests = in.requests().join(members.select("account_id"), "account_id");
+        Dataset<Row> templates = in.requests().groupBy("template_id").agg(countDistinct("account_id").as("window_accounts"))
+            .join(lake.read(Tables.SILVER_TEMPLATES).select("template_id", "capability", "cot"),
+                new String[] {"template_id"}, "left");
+        Dataset<Row> features = CampaignScoring.features(d, members, in.activity(), in.registry(), requests, templates,
+                prefixes, edges)
+            .persist(StorageLevel.MEMORY_AND_DISK_SER());
+
+        group.step("campaigns " + d + ": anomaly model");
+        // the night's clusters are few (one row each): fit on the driver, score on the executors
+        List<Row> vectors = features.select(CampaignScoring.vector().as("v")).orderBy("v").limit(100_000).collectAsList();
+        double[][] data = new double[Math.max(1, vectors.size())][];
+        data[0] = new double[CampaignScoring.ANOMALY_FEATURES.size()]; // no cluster tonight: a placeholder
+        for (int i = 0; i < vectors.size(); i++) {
+          List<Double> v = vectors.get(i).getList(0);
+          data[i] = v.stream().mapToDouble(Double::doubleValue).toArray();
+        }
+        Dataset<Row> scored = CampaignScoring.score(features, IsolationForest.fit(data, 100, 256, 7L), options.threshold());
+
+        group.step("campaigns " + d + ": stable ids");
+        LocalDate previousDate = previousDate(t, d);
+        Dataset<Row> previousMembers = previousDate == null
+            ? spark.createDataFrame(List.of(), t.members().schema()).select("account_id", "campaign_id")
+            : lake.read(t.members()).where(col("date").equalTo(lit(Date.valueOf(previousDate)))).select("account_id", "campaign_id");
+        CampaignIds.Assignment ids = CampaignIds.assign(d, members, previousMembers);
+        Dataset<Row> previous = previousDate == null
+            ? spark.createDataFrame(List.of(), t.campaigns().schema())
+            : lake.read(t.campaigns()).where(col("date").equalTo(lit(Date.valueOf(previousDate))));
+        Dataset<Row> prevCols = previous.select(col("campaign_id"), col("first_seen").as("prev_first_seen"),
+            col("first_flagged").as("prev_first_flagged"), col("flagged").as("prev_flagged"),
+            col("score").as("previous_score"), col("cluster_size").as("previous_size"));
+        Dataset<Row> campaigns = scored.join(ids.ids(), "cluster_key")
+            .join(prevCols, new String[] {"campaign_id"}, "left")
+            .withColumn("date", lit(day))
+            .withColumn("first_seen", coalesce(col("prev_first_seen"), lit(day)))
+            .withColumn("first_flagged", coalesce(col("prev_first_flagged"), when(col("flagged"), lit(day))))
+            .persist(StorageLevel.MEMORY_AND_DISK_SER());
+
+        group.step("campaigns " + d + ": write");
+        lake.replace(t.campaigns(), campaigns, where);
+        Faults.point("campaigns:after-campaigns");
+        Dataset<Row> memberRows = members.join(campaigns.select("cluster_key", "campaign_id", "flagged", "score"), "cluster_key")
+            .withColumn("date", lit(day));
+        lake.replace(t.members(), memberRows, where);
+        lake.replace(t.accountScores(), memberRows.join(degrees(edges), new String[] {"account_id"}, "left")
+            .na().fill(0L, new String[] {"links"}).na().fill(0.0, new String[] {"link_weight"}), where);
+        lake.replace(t.lineage(), ids.lineage().withColumn("date", lit(day)), where);
+        Dataset<Row> alerts = campaigns.where(col("flagged"))
+            .withColumn("alert", when(coalesce(col("prev_flagged"), lit(false)).equalTo(false), lit("new"))
+                .when(col("score").geq(col("previous_score").plus(0.1))
+                    .or(col("cluster_size").geq(col("previous_size").multiply(1.5))), lit("escalated")))
+            .where(col("alert").isNotNull());
+        lake.replace(t.alerts(), alerts, where);
+
+        group.step("campaigns " + d + ": counts");
+        Dataset<Row> written = lake.read(t.campaigns()).where(col("date").equalTo(lit(day)));
+        Row c = written.agg(count(lit(1)), sum(when(col("flagged"), 1).otherwise(0)),
+            sum(when(col("flagged"), col("cluster_size")).otherwise(0))).first();
+        long alertCount = lake.read(t.alerts()).where(col("date").equalTo(lit(day))).count();
+        long lineageCount = lake.read(t.lineage()).where(col("date").equalTo(lit(day))).count();
+        Result r = new Result(c.getLong(0), c.isNullAt(1) ? 0 : c.getLong(1), c.isNullAt(2) ? 0 : c.getLong(2),
+            alertCount, lineageCount);
+        if (t == CampaignTables.NIGHTLY) {
+          lake.recordRun(NAME, d, r.metrics());
+        }
+        campaigns.unpersist();
+        features.unpersist();
+        return r;
+      } finally {
+        members.unpersist();
+        edges.unpersist();
+      }
+    }
+  }
+
+  private LocalDate previousDate(CampaignTables t, LocalDate d) {
+    List<Row> r = lake.readIfExists(t.campaigns()).where(col("date").lt(lit(Date.valueOf(d))))
+        .agg(org.apache.spark.sql.functions.max("date")).collectAsList();
+    return r.isEmpty() || r.get(0).isNullAt(0) ? null : r.get(0).getDate(0).toLocalDate();
+  }
+
+  private static Dataset<Row> degrees(Dataset<Row> edges) {
+    Dataset<Row> ends = edges.select(col("src").as("account_id"), col("weight"))
+        .unionByName(edges.select(col("dst").as("account_id"), col("weight")));
+    return ends.groupBy("account_id").agg(count(lit(1)).as("links"), sum("weight").as("link_weight"));
+  }
+}
