@@ -7,7 +7,7 @@ import org.apache.spark.sql.Row;
 import java.util.ArrayList;
 import java.util.List;
 
-import static org.apache.spark.sql.functions.avg;
+import static io.distillwatch.features.linkage.AccountLinks.exactSum;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
@@ -42,10 +42,10 @@ public final class AccountActivity {
     List<Column> aggs = new ArrayList<>();
     aggs.add(count(lit(1)).as("active_days"));
     for (String c : WEIGHTED) {
-      aggs.add(sum(coalesce(col(c), lit(0.0)).multiply(col("requests"))).divide(sum("requests")).as(c));
+      aggs.add(exactSum(coalesce(col(c), lit(0.0)).multiply(col("requests"))).divide(sum("requests")).as(c));
     }
     for (String c : MEANS) {
-      aggs.add(avg(col(c)).as(c));
+      aggs.add(exactSum(col(c)).divide(count(col(c))).as(c)); // an order-independent mean
     }
     return daily.groupBy("account_id").agg(sum("requests").as("requests"), aggs.toArray(Column[]::new))
         .withColumn("log_requests_per_day", log1p(col("requests").divide(col("active_days"))));

@@ -13,6 +13,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 
+import static io.distillwatch.features.linkage.AccountLinks.exactSum;
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
@@ -102,9 +103,9 @@ public final class CampaignScoring {
         expr("first(cluster_size)").as("cluster_size"),
         sum("requests").as("requests"),
         sum("active_days").as("account_days"),
-        sum(col("cot_share").multiply(col("requests"))).as("_cot"),
-        sum(distillShare.multiply(col("requests"))).as("_distill"),
-        sum(col("new_model_share").multiply(col("requests"))).as("_new_model"),
+        exactSum(col("cot_share").multiply(col("requests"))).as("_cot"),
+        exactSum(distillShare.multiply(col("requests"))).as("_distill"),
+        exactSum(col("new_model_share").multiply(col("requests"))).as("_new_model"),
         expr("percentile_approx(age_days, 0.5)").as("median_age_days"),
         expr("percentile_approx(created_day, 0.9) - percentile_approx(created_day, 0.1)").as("signup_spread_days"),
         countDistinct("payment_fingerprint").as("_payments"),

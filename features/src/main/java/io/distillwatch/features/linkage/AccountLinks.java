@@ -16,6 +16,7 @@ import org.apache.spark.sql.types.StructType;
 import java.util.ArrayList;
 import java.util.List;
 
+
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
@@ -172,6 +173,14 @@ public final class AccountLinks {
         lit(1L).as("shared"), lit(weight).as("contribution"));
   }
 
+  /**
+   * A sum that does not depend on the order rows arrive in (decimal, 9 places), so a re-run
+   * writes bit-identical weights; a double sum can differ in its last bits between runs.
+   */
+  public static Column exactSum(Column c) {
+    return sum(c.cast("decimal(20,9)")).cast("double");
+  }
+
   private static Column sameOrg(Column a, Column b) {
     return coalesce(a.equalTo(b), lit(false));
   }
@@ -207,7 +216,12 @@ public final class AccountLinks {
             .otherwise(col("kind_weight")))
         .select("kind", "key", "n", "anchor", "key_weight");
 
-    Dataset<Row> members = memberships.join(kept, new String[] {"kind", "key"});
+    // an edge needs identity evidence, so an account that shares no identity attribute with anyone
+    // can be in no edge: its content memberships (the bulk of them) are dropped before pairing
+    Dataset<Row> identityKinds = kindTable.where(col("identity")).select("kind");
+    Dataset<Row> linkable = memberships.join(kept.where(col("n").geq(2)).join(identityKinds, "kind"), new String[] {"kind", "key"})
+        .select("account_id").distinct();
+    Dataset<Row> members = memberships.join(kept, new String[] {"kind", "key"}).join(linkable, "account_id");
     Dataset<Row> a = members.select(col("kind"), col("key"), col("n"), col("anchor"), col("key_weight"),
         col("account_id").as("a"), col("org_id").as("a_org"));
     Dataset<Row> b = members.select(col("kind").as("kind_b"), col("key").as("key_b"), col("account_id").as("b"),
@@ -221,7 +235,7 @@ public final class AccountLinks {
         .select(least(col("a"), col("b")).as("src"), greatest(col("a"), col("b")).as("dst"), col("kind"), col("key_weight"));
 
     Dataset<Row> perKind = pairs.groupBy("src", "dst", "kind")
-        .agg(count(lit(1)).as("shared"), sum("key_weight").as("raw_weight"))
+        .agg(count(lit(1)).as("shared"), exactSum(col("key_weight")).as("raw_weight"))
         .join(kindTable.select("kind", "min_shared", "cap"), "kind")
         .where(col("shared").geq(col("min_shared")))
         .select(col("src"), col("dst"), col("kind"), col("shared"), least(col("cap"), col("raw_weight")).as("contribution"));
@@ -231,12 +245,29 @@ public final class AccountLinks {
     Dataset<Row> edges = perKind.where(col("contribution").gt(0))
         .join(kindTable.select("kind", "identity"), "kind")
         .groupBy("src", "dst")
-        .agg(sum("contribution").as("weight"),
+        .agg(exactSum(col("contribution")).as("weight"),
             expr("bool_or(identity)").as("has_identity"),
             map_from_entries(collect_list(struct(col("kind"), col("contribution")))).as("contributions"),
             map_from_entries(collect_list(struct(col("kind"), col("shared")))).as("shared"))
         .where(col("weight").geq(minWeight).and(col("has_identity")));
     return new Links(edges.select("src", "dst", "weight", "contributions", "shared"), hubs);
+  }
+
+  /**
+   * Accounts that share at least one identity attribute (not a hub) with another account: the
+   * only ones that can be in an edge. Restricting costly inputs (behaviour neighbours) to them
+   * changes no result.
+   */
+  public static Dataset<Row> linkable(Dataset<Row> memberships, List<LinkKind> kinds) {
+    List<String> identity = kinds.stream().filter(LinkKind::identity).map(LinkKind::name).toList();
+    Column limit = lit(Integer.MAX_VALUE);
+    for (LinkKind k : kinds) {
+      limit = when(col("kind").equalTo(k.name()), lit(k.hubLimit())).otherwise(limit);
+    }
+    Dataset<Row> groups = memberships.where(col("kind").isin(identity.toArray()))
+        .groupBy("kind", "key").agg(count(lit(1)).as("n"))
+        .where(col("n").geq(2).and(col("n").leq(limit)));
+    return memberships.join(groups, new String[] {"kind", "key"}).select("account_id").distinct();
   }
 
   /** Distinct accounts per kind among {@code memberships} (for reports). */

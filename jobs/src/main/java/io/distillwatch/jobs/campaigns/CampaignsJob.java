@@ -80,6 +80,8 @@ public final class CampaignsJob {
 
   /** Pregel supersteps: above the diameter any link graph of ours forms (stars keep it short). */
   private static final int MAX_ITERATIONS = 50;
+  /** Edges lighter than this whose ends share no neighbour are cut as weak bridges ({@link AccountClusters}). */
+  static final double BRIDGE_WEIGHT = 1.5;
 
   private final Lake lake;
   private final SparkSession spark;
@@ -111,7 +113,8 @@ public final class CampaignsJob {
         }
       }
       Dataset<Row> edges = lake.read(t.links()).where(col("date").equalTo(lit(day))).persist(StorageLevel.MEMORY_AND_DISK_SER());
-      Dataset<Row> members = AccountClusters.of(spark, edges, options.minWeight(), options.minSize(), MAX_ITERATIONS)
+      Dataset<Row> members = AccountClusters.of(spark, edges, options.minWeight(), options.minSize(), MAX_ITERATIONS,
+              BRIDGE_WEIGHT)
           .persist(StorageLevel.MEMORY_AND_DISK_SER());
       try {
         WindowInputs in = new WindowInputs(lake, d, options.windowDays());
@@ -202,6 +205,7 @@ public final class CampaignsJob {
   private static Dataset<Row> degrees(Dataset<Row> edges) {
     Dataset<Row> ends = edges.select(col("src").as("account_id"), col("weight"))
         .unionByName(edges.select(col("dst").as("account_id"), col("weight")));
-    return ends.groupBy("account_id").agg(count(lit(1)).as("links"), sum("weight").as("link_weight"));
+    return ends.groupBy("account_id").agg(count(lit(1)).as("links"),
+        io.distillwatch.features.linkage.AccountLinks.exactSum(col("weight")).as("link_weight"));
   }
 }

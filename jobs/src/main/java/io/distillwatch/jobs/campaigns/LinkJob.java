@@ -129,7 +129,8 @@ public final class LinkJob {
             .unionByName(AccountLinks.templateMemberships(in.requests()))
             .persist(StorageLevel.MEMORY_AND_DISK_SER());
         Dataset<Row> behaviour = options.behaviourDistance() > 0
-            ? AccountLinks.behaviourPairs(activity, AccountActivity.BEHAVIOUR_FEATURES, options.behaviourDistance(), 5,
+            ? AccountLinks.behaviourPairs(activity.join(AccountLinks.linkable(memberships, options.kinds()), "account_id"),
+                AccountActivity.BEHAVIOUR_FEATURES, options.behaviourDistance(), 5,
                 behaviourWeight(), 17L)
             : null;
         group.step("link " + d + ": edges");
@@ -139,12 +140,11 @@ public final class LinkJob {
         lake.replace(t.links(), links.edges().withColumn("date", lit(day)), "date = DATE'" + d + "'");
         Faults.point("link:after-links");
         group.step("link " + d + ": hub report");
+        lake.replace(t.hubs(), links.hubs().withColumn("date", lit(day)), "date = DATE'" + d + "'");
         Map<String, Long> dropped = new TreeMap<>();
-        List<Row> hubs = links.hubs().collectAsList(); // one row per kind
-        for (Row h : hubs) {
+        for (Row h : lake.read(t.hubs()).where(col("date").equalTo(lit(day))).collectAsList()) { // a row per kind
           dropped.put(h.getString(h.fieldIndex("kind")), h.getLong(h.fieldIndex("dropped_attributes")));
         }
-        lake.replace(t.hubs(), links.hubs().withColumn("date", lit(day)), "date = DATE'" + d + "'");
         memberships.unpersist();
 
         Dataset<Row> written = lake.read(t.links()).where(col("date").equalTo(lit(day)));

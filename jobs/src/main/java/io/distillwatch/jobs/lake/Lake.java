@@ -102,7 +102,9 @@ public final class Lake {
   }
 
   public Dataset<Row> read(TableSpec t) {
-    ensure(t);
+    if (!exists(t)) {
+      ensure(t);
+    }
     return spark.read().format("delta").load(path(t));
   }
 
@@ -119,7 +121,9 @@ public final class Lake {
    * with {@code rows}; the table's columns are selected by name, so column order does not matter.
    */
   public void replace(TableSpec t, Dataset<Row> rows, String where) {
-    ensure(t);
+    if (!exists(t)) { // loading a DeltaTable costs a snapshot: only when the table may need creating
+      ensure(t);
+    }
     conform(t, rows).write().format("delta").mode("overwrite").option("replaceWhere", where).save(path(t));
   }
 

@@ -20,7 +20,9 @@ public final class Digest {
     Column[] cols = Arrays.stream(df.columns())
         .filter(c -> Arrays.stream(ignoredColumns).noneMatch(c::equals))
         .sorted()
-        .map(c -> col("`" + c + "`"))
+        .map(c -> df.schema().apply(c).dataType() instanceof org.apache.spark.sql.types.MapType
+            ? org.apache.spark.sql.functions.array_sort(org.apache.spark.sql.functions.map_entries(col("`" + c + "`")))
+            : col("`" + c + "`")) // maps have no defined order, so hash their sorted entries
         .toArray(Column[]::new);
     Row r = df.select(xxhash64(cols).as("h")).agg(count(lit(1)), sum(col("h").cast("decimal(38,0)"))).first();
     return r.getLong(0) + ":" + r.get(1);
