@@ -32,14 +32,14 @@ import static org.apache.spark.sql.functions.lit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Campaign discovery end to end on simulated traffic with every campaign tactic: four
+ * Campaign discovery end to end on simulated traffic with every campaign tactic: three
  * nights (ingest and features every night; link and campaigns on the last two), then the
  * quality gates of the issue on the last night, stable ids across the two nights, idempotent
  * re-runs, and the enforcement export. (30 nights at scale 1: docs/benchmarks.md, "Campaign discovery".)
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CampaignQualityTest {
-  static final int DAYS = 4;
+  static final int DAYS = 3;
   static final LocalDate FROM = Fixtures.FROM;
   static final LocalDate LAST = FROM.plusDays(DAYS - 1);
 
@@ -47,9 +47,9 @@ class CampaignQualityTest {
   private Path landing;
   private EvaluateJob.Result evaluation;
 
-  /** The simulation of these tests: scale 0.25, with the proxy campaign kept at its full 10 accounts. */
+  /** The simulation of these tests: scale 0.2, with the proxy campaign kept at its full 10 accounts. */
   static SimConfig config(int days) {
-    return SimConfig.of(FROM, FROM.plusDays(days - 1), 7, 0.25).withOverrides(Map.of("C02", 10));
+    return SimConfig.of(FROM, FROM.plusDays(days - 1), 7, 0.2).withOverrides(Map.of("C02", 10));
   }
 
   static FeaturesJob.Options features(LocalDate d) {
