@@ -105,12 +105,10 @@ public final class CampaignsJob {
     desc.put("threshold", options.threshold());
     try (JobGroup group = JobGroup.open(spark, NAME, desc)) {
       group.step("campaigns " + d + ": clusters");
-      if (!lake.exists(t.links()) || lake.read(t.links()).where(col("date").equalTo(lit(day))).isEmpty()) {
-        if (lake.readIfExists(Tables.OPS_RUNS)
-            .where(col("command").equalTo(LinkJob.NAME).and(col("date").equalTo(lit(day)))).isEmpty()
-            && t == CampaignTables.NIGHTLY) {
-          throw new InvalidInputException("no link graph for " + d + " in " + t.links().name() + "; run link first");
-        }
+      // an empty graph is a valid night (no links); a graph that was never built is a mistake
+      if (t == CampaignTables.NIGHTLY && lake.readIfExists(Tables.OPS_RUNS)
+          .where(col("command").equalTo(LinkJob.NAME).and(col("date").equalTo(lit(day)))).isEmpty()) {
+        throw new InvalidInputException("no link graph for " + d + " in " + t.links().name() + "; run link first");
       }
       Dataset<Row> edges = lake.read(t.links()).where(col("date").equalTo(lit(day))).persist(StorageLevel.MEMORY_AND_DISK_SER());
       Dataset<Row> members = AccountClusters.of(spark, edges, options.minWeight(), options.minSize(), MAX_ITERATIONS,

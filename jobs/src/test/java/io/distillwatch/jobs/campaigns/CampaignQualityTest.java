@@ -167,12 +167,16 @@ class CampaignQualityTest {
   }
 
   @Test
-  void evaluateCommandPrintsTheTableAndRejectsAMissingLabelsFile() {
+  void evaluateCommandPrintsTheTableAndMistakesGetOneLineErrors() {
     CliRun.Outcome ok = CliRun.run("evaluate", "--lake", lake.root(), "--labels", labels(landing));
     assertThat(ok.code()).as(ok.err()).isZero();
     assertThat(ok.out()).contains("campaign_recall").contains("tactic:hydra");
     CliRun.Outcome missing = CliRun.run("evaluate", "--lake", lake.root(), "--labels", "/nonexistent/labels.jsonl");
     assertThat(missing.code()).isEqualTo(3);
     assertThat(missing.err().strip().lines().count()).isEqualTo(1);
+    // campaigns before link on a lake: a one-line error, exit 3
+    CliRun.Outcome noGraph = CliRun.run("campaigns", "--lake", Fixtures.tempDir("empty-lake").toString(), "--date", "2026-10-01");
+    assertThat(noGraph.code()).isEqualTo(3);
+    assertThat(noGraph.err()).contains("run link first");
   }
 }
