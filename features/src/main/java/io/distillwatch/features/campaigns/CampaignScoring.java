@@ -166,12 +166,8 @@ public final class CampaignScoring {
         .withColumn("median_age_days", coalesce(col("median_age_days"), lit(9999)))
         .withColumn("log_size", log1p(col("cluster_size")))
         .withColumn("log_requests", log1p(col("requests")))
-        .withColumn("log_median_age", log1p(greatest0(col("median_age_days"))))
+        .withColumn("log_median_age", log1p(org.apache.spark.sql.functions.greatest(col("median_age_days"), lit(0))))
         .drop("_p_cot", "_p_distill", "_p_n", "_cot", "_distill", "_new_model", "_payments", "_with_payment", "_orgs", "_prefixes");
-  }
-
-  private static Column greatest0(Column c) {
-    return when(c.lt(0), lit(0)).otherwise(c);
   }
 
   /** Edges with both ends in one cluster, counted per kind of evidence. */

@@ -22,7 +22,6 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.date_trunc;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.greatest;
@@ -255,8 +254,8 @@ public final class AccountLinks {
 
   /**
    * Accounts that share at least one identity attribute (not a hub) with another account: the
-   * only ones that can be in an edge. Restricting costly inputs (behaviour neighbours) to them
-   * changes no result.
+   * only ones that can be in an edge. Behaviour neighbours are searched among them only (an
+   * account's nearest few are then its nearest linkable ones).
    */
   public static Dataset<Row> linkable(Dataset<Row> memberships, List<LinkKind> kinds) {
     List<String> identity = kinds.stream().filter(LinkKind::identity).map(LinkKind::name).toList();
@@ -270,8 +269,4 @@ public final class AccountLinks {
     return memberships.join(groups, new String[] {"kind", "key"}).select("account_id").distinct();
   }
 
-  /** Distinct accounts per kind among {@code memberships} (for reports). */
-  public static Dataset<Row> accountsPerKind(Dataset<Row> memberships) {
-    return memberships.groupBy("kind").agg(countDistinct("account_id").as("accounts"));
-  }
 }

@@ -131,7 +131,8 @@ public final class LinkJob {
         Dataset<Row> behaviour = options.behaviourDistance() > 0
             ? AccountLinks.behaviourPairs(activity.join(AccountLinks.linkable(memberships, options.kinds()), "account_id"),
                 AccountActivity.BEHAVIOUR_FEATURES, options.behaviourDistance(), 5,
-                behaviourWeight(), 17L)
+                options.kinds().stream().filter(k -> k.name().equals(LinkKind.BEHAVIOUR)).findFirst().orElseThrow().weight(),
+                17L)
             : null;
         group.step("link " + d + ": edges");
         AccountLinks.Links links = AccountLinks.edges(spark, memberships, behaviour, options.kinds(), active,
@@ -159,9 +160,5 @@ public final class LinkJob {
         activity.unpersist();
       }
     }
-  }
-
-  private static double behaviourWeight() {
-    return LinkKind.defaults().stream().filter(k -> k.name().equals(LinkKind.BEHAVIOUR)).findFirst().orElseThrow().weight();
   }
 }
