@@ -147,6 +147,7 @@ class AlpacaEvalAttributionTest {
   }
 
   @Test
+  @Tag("slow") // 75 s of permutation tests on sub-samples; bench attribution has the full curves
   void moreHelpsAndAllPromptsSeparatePerfectly() {
     // sample efficiency (docs/attribution.md has the full curves from bench attribution)
     AttributionStudy.Prepared p = prepared.get(false).withTests(1_000, 0);

@@ -14,6 +14,9 @@ import io.distillwatch.jobs.commands.ExportCampaignsCommand;
 import io.distillwatch.jobs.commands.LinkCommand;
 import io.distillwatch.jobs.commands.NightlyCommand;
 import io.distillwatch.jobs.commands.SimulateCommand;
+import io.distillwatch.jobs.commands.ReportCommand;
+import io.distillwatch.jobs.commands.PurgeCommand;
+import io.distillwatch.jobs.commands.ExportAnalystCommand;
 
 import java.util.List;
 
@@ -24,7 +27,7 @@ public final class Main {
   public static List<Command> commands() {
     return List.of(new DemoCommand(), new SimulateCommand(), new IngestCommand(), new FeaturesCommand(), new LinkCommand(), new CampaignsCommand(), new DiscoverCommand(), new EvaluateCommand(), new ExportCampaignsCommand(), new NightlyCommand(),
         new AttributeCommand(), new BenchLshCommand(), new BenchAttributionCommand(),
-        new BenchEmbedCommand());
+        new BenchEmbedCommand(), new ReportCommand(), new ExportAnalystCommand(), new PurgeCommand());
   }
 
   public static void main(String[] args) {

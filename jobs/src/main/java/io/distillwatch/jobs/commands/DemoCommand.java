@@ -17,6 +17,9 @@ import io.distillwatch.jobs.lake.CampaignTables;
 import io.distillwatch.jobs.lake.Lake;
 import io.distillwatch.jobs.lake.Tables;
 import io.distillwatch.jobs.nightly.NightlyJob;
+import io.distillwatch.jobs.report.AnalystExport;
+import io.distillwatch.jobs.report.Pseudonyms;
+import io.distillwatch.jobs.report.ReportJob;
 import io.distillwatch.jobs.simulate.SimConfig;
 import io.distillwatch.jobs.simulate.Simulator;
 import org.apache.hadoop.conf.Configuration;
@@ -38,8 +41,8 @@ import static org.apache.spark.sql.functions.lit;
 /**
  * The embedded default: simulate a month into {@code ./demo-lake/landing}, run every night into
  * {@code ./demo-lake} (ingest, features, link, campaigns), replay the last week with
- * {@code discover}, and end with the top campaigns, the enforcement CSV and the evaluation
- * against the simulator's labels. Re-running reuses the simulated landing zone when it was
+ * {@code discover}, and end with the top campaigns, the enforcement CSV, the evaluation
+ * against the simulator's labels, the notebooks' CSV views and the HTML briefing. Re-running reuses the simulated landing zone when it was
  * made with the same settings, and every night is idempotent, so a second demo changes nothing.
  */
 public final class DemoCommand implements Command {
@@ -72,7 +75,7 @@ public final class DemoCommand implements Command {
   }
 
   @Override
-  public int run(Args args, CliContext ctx) throws IOException {
+  public int run(Args args, CliContext ctx) throws IOException, InterruptedException {
     Path dir = Path.of(args.text("dir")).toAbsolutePath().normalize();
     LocalDate from = args.date("from");
     LocalDate to = from.plusDays(args.integer("days") - 1);
@@ -138,6 +141,19 @@ public final class DemoCommand implements Command {
         dir.resolve("landing/labels/labels.jsonl").toString(), LinkJob.Options.DEFAULT_WINDOW, CampaignTables.NIGHTLY))
         .execute();
     evaluation.table().forEach(line -> ctx.progress("  " + line));
+
+    // the briefing and the notebooks' data: keyed pseudonyms when the team's key is set, else an internal
+    // page (simulated accounts), marked as such
+    Pseudonyms ids = System.getenv(Pseudonyms.KEY_VARIABLE) == null ? Pseudonyms.internal()
+        : Pseudonyms.forReport(false, System.getenv());
+    AnalystExport.Result analyst = AnalystExport.write(lake, to, ids, dir.resolve("analyst"));
+    ReportJob.Result report = new ReportJob(lake, new ReportJob.Options(dir.resolve("report.html"), to, ids, null, null))
+        .execute();
+    ctx.progress("");
+    ctx.progress(String.format("notebook data   %s (%,d flagged accounts; open notebooks/*.ipynb)", dir.resolve("analyst"),
+        analyst.rows().get("members.csv")));
+    ctx.progress(String.format("report          %s (%s)", report.html(), ids.isInternal()
+        ? "INTERNAL: real account ids; set " + Pseudonyms.KEY_VARIABLE + " for pseudonyms" : "account ids pseudonymised"));
     ctx.progress("");
     ctx.progress(String.format("demo wall time %.1f s", (System.nanoTime() - t0) / 1e9));
     return 0;

@@ -221,8 +221,13 @@ public final class FeaturesJob {
         group.step("features " + d + ": merge silver.models");
         lake.upsert(Tables.SILVER_MODELS, requests.groupBy("model").agg(lit(day).as("first_seen")),
             "s.first_seen < t.first_seen");
-        Dataset<Row> newModels = lake.read(Tables.SILVER_MODELS)
-            .where(col("first_seen").between(lit(Date.valueOf(d.minusDays(AccountDaily.NEW_MODEL_DAYS))), lit(day)))
+        // a model already in the traffic on the lake's first day has no known release: never "new"
+        // (else every account would be on a new model for the lake's first nights)
+        Dataset<Row> models = lake.read(Tables.SILVER_MODELS);
+        Dataset<Row> newModels = models
+            .crossJoin(models.agg(min("first_seen").as("lake_start")))
+            .where(col("first_seen").between(lit(Date.valueOf(d.minusDays(AccountDaily.NEW_MODEL_DAYS))), lit(day))
+                .and(col("first_seen").gt(col("lake_start"))))
             .select("model");
 
         group.step("features " + d + ": write gold.account_daily");

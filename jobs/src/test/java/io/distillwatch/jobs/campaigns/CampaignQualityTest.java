@@ -1,19 +1,22 @@
 package io.distillwatch.jobs.campaigns;
 
-import io.distillwatch.jobs.features.FeaturesJob;
-import io.distillwatch.jobs.ingest.IngestJob;
 import io.distillwatch.jobs.lake.CampaignTables;
 import io.distillwatch.jobs.lake.Lake;
 import io.distillwatch.jobs.lake.TableSpec;
-import io.distillwatch.jobs.nightly.NightlyJob;
-import io.distillwatch.jobs.simulate.SimConfig;
+import io.distillwatch.jobs.testing.CampaignLake;
 import io.distillwatch.jobs.testing.CliRun;
 import io.distillwatch.jobs.testing.Digest;
 import io.distillwatch.jobs.testing.Fixtures;
 import io.distillwatch.testing.SharedSpark;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import io.distillwatch.jobs.report.NotebookChecks;
+import io.distillwatch.jobs.report.ReportChecks;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -38,43 +41,19 @@ import static org.assertj.core.api.Assertions.assertThat;
  * re-runs, and the enforcement export. (30 nights at scale 1: docs/benchmarks.md, "Campaign discovery".)
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Order(0) // the suite's longest path (its lake, then the nested classes): starts first, see junit-platform.properties
 class CampaignQualityTest {
-  static final int DAYS = 3;
-  static final LocalDate FROM = Fixtures.FROM;
-  static final LocalDate LAST = FROM.plusDays(DAYS - 1);
+  static final LocalDate LAST = CampaignLake.LAST;
 
   private Lake lake;
   private Path landing;
   private EvaluateJob.Result evaluation;
 
-  /** The simulation of these tests: scale 0.2, with the proxy campaign kept at its full 10 accounts. */
-  static SimConfig config(int days) {
-    return SimConfig.of(FROM, FROM.plusDays(days - 1), 7, 0.2).withOverrides(Map.of("C02", 10));
-  }
-
-  static FeaturesJob.Options features(LocalDate d) {
-    FeaturesJob.Options o = FeaturesJob.Options.defaults(d);
-    // capability tags by the rules suffice for linkage; the embedding classifier has its own tests
-    return new FeaturesJob.Options(d, o.bands(), o.rows(), o.shingle(), o.minSimilarity(), o.minTemplateRequests(),
-        "none", o.device());
-  }
-
-  static NightlyJob.Options night(Path landing, LocalDate d) {
-    NightlyJob.Options o = NightlyJob.Options.defaults(Fixtures.ingest(landing, d));
-    return new NightlyJob.Options(d, o.ingest(), features(d), o.link(), o.campaigns());
-  }
-
   @BeforeAll
-  void runTheWeek() {
-    landing = Fixtures.landing(config(DAYS));
-    lake = Lake.open(SharedSpark.get(), Fixtures.tempDir("campaign-lake").toString());
-    for (LocalDate d = FROM; d.isBefore(LAST.minusDays(1)); d = d.plusDays(1)) {
-      new IngestJob(lake, Fixtures.ingest(landing, d)).execute();
-      new FeaturesJob(lake, features(d)).execute();
-    }
-    for (LocalDate d = LAST.minusDays(1); !d.isAfter(LAST); d = d.plusDays(1)) {
-      new NightlyJob(lake, night(landing, d)).execute(line -> { });
-    }
+  void runTheNights() {
+    CampaignLake shared = CampaignLake.get();
+    lake = shared.lake;
+    landing = shared.landing;
     evaluation = new EvaluateJob(lake, new EvaluateJob.Options(LAST, labels(landing), 7, CampaignTables.NIGHTLY)).execute();
   }
 
@@ -133,22 +112,6 @@ class CampaignQualityTest {
   }
 
   @Test
-  void linkAndCampaignsAreIdempotent() {
-    Map<String, String> first = digests(LAST);
-    new io.distillwatch.jobs.campaigns.LinkJob(lake, night(landing, LAST).link()).execute();
-    new CampaignsJob(lake, night(landing, LAST).campaigns()).execute();
-    assertThat(digests(LAST)).isEqualTo(first);
-  }
-
-  private Map<String, String> digests(LocalDate d) {
-    Map<String, String> out = new TreeMap<>();
-    for (TableSpec t : CampaignTables.NIGHTLY.all()) {
-      out.put(t.name(), Digest.of(lake.read(t).where(col("date").equalTo(lit(Date.valueOf(d))))));
-    }
-    return out;
-  }
-
-  @Test
   void exportWritesTheEnforcementCsvOfTheFlaggedAccounts() throws Exception {
     Path out = Fixtures.tempDir("export").resolve("campaigns.csv");
     CliRun.Outcome o = CliRun.run("export", "campaigns", "--lake", lake.root(), "--out", out.toString());
@@ -179,4 +142,38 @@ class CampaignQualityTest {
     assertThat(noGraph.code()).isEqualTo(3);
     assertThat(noGraph.err()).contains("run link first");
   }
+
+  /**
+   * Re-running link and campaigns for the last night changes no row (content digests). Concurrent with
+   * the tests above and below, which only read: a re-run writes rows equal to the ones it replaces.
+   */
+  @Nested
+  @Execution(ExecutionMode.CONCURRENT)
+  class Reruns {
+    @Test
+    void linkAndCampaignsAreIdempotent() {
+      Map<String, String> first = digests(LAST);
+      new io.distillwatch.jobs.campaigns.LinkJob(lake, CampaignLake.night(landing, LAST).link()).execute();
+      new CampaignsJob(lake, CampaignLake.night(landing, LAST).campaigns()).execute();
+      assertThat(digests(LAST)).isEqualTo(first);
+    }
+
+    private Map<String, String> digests(LocalDate d) {
+      Map<String, String> out = new TreeMap<>();
+      for (TableSpec t : CampaignTables.NIGHTLY.all()) {
+        out.put(t.name(), Digest.of(lake.read(t).where(col("date").equalTo(lit(Date.valueOf(d))))));
+      }
+      return out;
+    }
+  }
+
+  /** The briefing page on this lake, in headless Chromium. */
+  @Nested
+  @Execution(ExecutionMode.CONCURRENT)
+  class Briefing extends ReportChecks {}
+
+  /** The analyst notebooks on this lake's export, executed by Jupyter. */
+  @Nested
+  @Execution(ExecutionMode.CONCURRENT)
+  class Notebooks extends NotebookChecks {}
 }
