@@ -1,20 +1,14 @@
 package io.distillwatch.jobs.campaigns;
 
 import io.distillwatch.jobs.lake.CampaignTables;
+import io.distillwatch.jobs.lake.CsvFile;
 import io.distillwatch.jobs.lake.Lake;
-import org.apache.hadoop.fs.FSDataOutputStream;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
-import java.nio.charset.StandardCharsets;
 import java.sql.Date;
 import java.time.LocalDate;
-import java.util.Iterator;
 import java.util.Locale;
 
 import static org.apache.spark.sql.functions.col;
@@ -26,8 +20,8 @@ import static org.apache.spark.sql.functions.min;
  * {@code export campaigns}: the CSV of DESIGN.md for enforcement tools, one row per (flagged
  * campaign, account) of the night: {@code campaign_id,account_id,score,first_seen,last_seen,size},
  * where first and last seen are the first and last nights the account was a member of the
- * campaign (up to the date). Written to a temporary file beside the target and renamed, so a
- * reader never sees half a file. Rows are sorted by score, campaign and account.
+ * campaign (up to the date). Written by {@link CsvFile} (temporary file, then renamed). Rows are
+ * sorted by score, campaign and account.
  */
 public final class ExportCampaigns {
   public static final String HEADER = "campaign_id,account_id,score,first_seen,last_seen,size";
@@ -50,37 +44,8 @@ public final class ExportCampaigns {
 
   /** Writes the CSV; returns the number of data rows. */
   public static long write(Lake lake, CampaignTables t, LocalDate date, String out) throws IOException {
-    Path target = new Path(out);
-    FileSystem fs = target.getFileSystem(lake.spark().sparkContext().hadoopConfiguration());
-    Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp");
-    long n = 0;
-    try (FSDataOutputStream s = fs.create(tmp, true);
-         BufferedWriter w = new BufferedWriter(new OutputStreamWriter(s, StandardCharsets.UTF_8))) {
-      w.write(HEADER);
-      w.write('\n');
-      Iterator<Row> it = rows(lake, t, date).toLocalIterator(); // streams partition by partition
-      while (it.hasNext()) {
-        Row r = it.next();
-        w.write(csv(r.getString(0)) + "," + csv(r.getString(1)) + "," + String.format(Locale.ROOT, "%.4f", r.getDouble(2))
-            + "," + r.getDate(3) + "," + r.getDate(4) + "," + r.getLong(5));
-        w.write('\n');
-        n++;
-      }
-    }
-    if (fs.exists(target) && !fs.delete(target, false)) {
-      throw new IOException("cannot replace " + target);
-    }
-    if (!fs.rename(tmp, target)) {
-      throw new IOException("cannot rename " + tmp + " to " + target);
-    }
-    return n;
-  }
-
-  /** RFC 4180 quoting where needed (ids are opaque strings from upstream). */
-  static String csv(String v) {
-    if (v.contains(",") || v.contains("\"") || v.contains("\n") || v.contains("\r")) {
-      return "\"" + v.replace("\"", "\"\"") + "\"";
-    }
-    return v;
+    return CsvFile.write(rows(lake, t, date), out, HEADER, r -> CsvFile.quote(r.getString(0)) + ","
+        + CsvFile.quote(r.getString(1)) + "," + String.format(Locale.ROOT, "%.4f", r.getDouble(2)) + "," + r.getDate(3)
+        + "," + r.getDate(4) + "," + r.getLong(5));
   }
 }

@@ -3,6 +3,7 @@ package io.distillwatch.jobs.report;
 import io.distillwatch.jobs.campaigns.EvaluateJob;
 import io.distillwatch.jobs.cli.InvalidInputException;
 import io.distillwatch.jobs.lake.CampaignTables;
+import io.distillwatch.jobs.lake.CsvFile;
 import io.distillwatch.jobs.lake.Lake;
 import io.distillwatch.jobs.lake.Tables;
 import io.distillwatch.features.linkage.LinkKind;
@@ -36,7 +37,7 @@ import static org.apache.spark.sql.functions.udf;
 /**
  * {@code export analyst --lake K --out DIR}: the CSV files the analyst notebooks read (a Python kernel
  * with pandas; no Java kernel or Parquet reader installs from the registries reachable here). One file per
- * view, each written by Spark and renamed into place; account ids are keyed pseudonyms unless internal.
+ * view, each written by {@link CsvFile}; account ids are keyed pseudonyms unless internal.
  * Bounded like the report: all campaign nights (no account data), and account-level rows only for the
  * accounts the night's flagged campaigns hold.
  */
@@ -100,29 +101,8 @@ public final class AnalystExport {
     return d.select(keep.toArray(Column[]::new));
   }
 
-  /** One CSV file with a header, written by Spark into a scratch folder and renamed into place. */
-  static long csv(Dataset<Row> rows, Path target) throws IOException {
-    Path scratch = target.resolveSibling("." + target.getFileName() + ".parts");
-    Chromium.deleteTree(scratch);
-    Dataset<Row> one = rows.coalesce(1).cache();
-    try {
-      long n = one.count();
-      one.write().option("header", "true").option("emptyValue", "").option("escape", "\"")
-          .option("timestampFormat", "yyyy-MM-dd'T'HH:mm:ss'Z'").csv(scratch.toUri().toString());
-      Path part;
-      try (var files = Files.list(scratch)) {
-        part = files.filter(p -> p.getFileName().toString().startsWith("part-")).findFirst().orElse(null);
-      }
-      if (part == null) { // no rows: Spark writes no part file, the header alone tells the columns
-        Files.writeString(scratch.resolve("header.csv"), String.join(",", rows.columns()) + "\n", StandardCharsets.UTF_8);
-        part = scratch.resolve("header.csv");
-      }
-      Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      return n;
-    } finally {
-      one.unpersist();
-      Chromium.deleteTree(scratch);
-    }
+  private static long csv(Dataset<Row> rows, Path target) throws IOException {
+    return CsvFile.write(rows, target.toString());
   }
 
   private static void writeManifest(Path out, String lake, LocalDate night, boolean internal, Map<String, Long> rows)

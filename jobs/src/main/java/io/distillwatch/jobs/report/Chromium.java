@@ -74,7 +74,8 @@ public final class Chromium {
     }
   }
 
-  static void deleteTree(Path dir) throws IOException {
+  /** Deletes a folder and everything in it (the browser's throw-away profile). */
+  public static void deleteTree(Path dir) throws IOException {
     if (!Files.exists(dir)) {
       return;
     }

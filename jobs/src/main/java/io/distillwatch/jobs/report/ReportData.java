@@ -87,7 +87,8 @@ public record ReportData(LocalDate date, Headline headline, List<Campaign> campa
     }
     Date day = Date.valueOf(night);
     Dataset<Row> campaignsOfNight = lake.read(t.campaigns()).where(col("date").equalTo(lit(day)));
-    if (campaignsOfNight.isEmpty()) {
+    Row counts = campaignsOfNight.agg(count(lit(1)), sum(col("flagged").cast("int"))).first();
+    if (counts.getLong(0) == 0) {
       throw new InvalidInputException("gold.campaigns has no rows for " + night + "; run campaigns for that date or "
           + "leave --date out for the newest night");
     }
@@ -98,7 +99,6 @@ public record ReportData(LocalDate date, Headline headline, List<Campaign> campa
     }
     List<String> charted = campaigns.stream().filter(Campaign::flagged).limit(CHART_CAMPAIGNS).map(Campaign::id).toList();
 
-    Row counts = campaignsOfNight.agg(count(lit(1)), sum(col("flagged").cast("int"))).first();
     Dataset<Row> flaggedMembers = lake.read(t.members()).where(col("date").equalTo(lit(day)).and(col("flagged")));
     long flaggedAccounts = flaggedMembers.count();
     Dataset<Row> daily = lake.readIfExists(Tables.GOLD_ACCOUNT_DAILY)
@@ -106,11 +106,11 @@ public record ReportData(LocalDate date, Headline headline, List<Campaign> campa
     Row active = daily.where(col("date").equalTo(lit(day))).agg(count(lit(1))).first();
     Row flaggedReq = daily.where(col("date").equalTo(lit(day))).join(flaggedMembers.select("account_id"), "account_id")
         .agg(sum("requests")).first();
-    Dataset<Row> alertsOfNight = lake.readIfExists(t.alerts()).where(col("date").equalTo(lit(day)));
-    long alerts = alertsOfNight.count();
-    long newCampaigns = alertsOfNight.where(col("alert").startsWith("new")).count();
+    Row alerts = lake.readIfExists(t.alerts()).where(col("date").equalTo(lit(day)))
+        .agg(count(lit(1)), sum(col("alert").equalTo("new").cast("int"))).first();
     Headline headline = new Headline(counts.getLong(0), counts.isNullAt(1) ? 0 : counts.getLong(1), flaggedAccounts,
-        active.getLong(0), flaggedReq.isNullAt(0) ? 0 : flaggedReq.getLong(0), alerts, newCampaigns, attributed, suspects);
+        active.getLong(0), flaggedReq.isNullAt(0) ? 0 : flaggedReq.getLong(0), alerts.getLong(0),
+        alerts.isNullAt(1) ? 0 : alerts.getLong(1), attributed, suspects);
 
     Dataset<Row> chartedMembers = flaggedMembers.where(col("campaign_id").isin(charted.toArray()))
         .select("campaign_id", "account_id");
@@ -120,9 +120,10 @@ public record ReportData(LocalDate date, Headline headline, List<Campaign> campa
         .orderBy("campaign_id", "date").collectAsList()) {
       timeline.add(new DailyPoint(r.getString(0), r.getDate(1).toLocalDate(), r.getLong(2), r.getLong(3)));
     }
-    return new ReportData(night, headline, campaigns, timeline, capabilityMix(chartedDaily), graph(lake, t, day,
-        charted.isEmpty() ? null : charted.get(0), pseudonyms), attribution, discoveries(lake, night),
-        pseudonyms.isInternal());
+    LinkGraph graph = campaigns.stream().filter(Campaign::flagged).findFirst()
+        .map(top -> graph(lake, t, day, top.id(), top.size(), pseudonyms)).orElse(null);
+    return new ReportData(night, headline, campaigns, timeline, capabilityMix(chartedDaily), graph, attribution,
+        discoveries(lake, night), pseudonyms.isInternal());
   }
 
   private static Campaign campaign(Row r) {
@@ -155,19 +156,19 @@ public record ReportData(LocalDate date, Headline headline, List<Campaign> campa
   }
 
   /** The top campaign's link graph among its flagged members, cut to the best-connected accounts. */
-  private static LinkGraph graph(Lake lake, CampaignTables t, Date day, String campaignId, Pseudonyms pseudonyms) {
-    if (campaignId == null || !lake.exists(t.links())) {
+  private static LinkGraph graph(Lake lake, CampaignTables t, Date day, String campaignId, long members,
+                                 Pseudonyms pseudonyms) {
+    if (!lake.exists(t.links())) {
       return null;
     }
-    Dataset<Row> members = lake.read(t.members())
+    Dataset<Row> ids = lake.read(t.members())
         .where(col("date").equalTo(lit(day)).and(col("campaign_id").equalTo(campaignId)).and(col("flagged")))
         .select("account_id");
     Dataset<Row> edges = lake.read(t.links()).where(col("date").equalTo(lit(day)))
-        .join(members.withColumnRenamed("account_id", "src"), "src")
-        .join(members.withColumnRenamed("account_id", "dst"), "dst")
+        .join(ids.withColumnRenamed("account_id", "src"), "src")
+        .join(ids.withColumnRenamed("account_id", "dst"), "dst")
         .select("src", "dst", "weight", "contributions").persist();
     try {
-      long memberCount = members.count();
       long edgeCount = edges.count();
       Dataset<Row> degree = edges.select(col("src").as("a")).union(edges.select(col("dst").as("a")))
           .groupBy("a").agg(count(lit(1)).as("degree"));
@@ -186,7 +187,7 @@ public record ReportData(LocalDate date, Headline headline, List<Campaign> campa
         String kind = contributions.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse("?");
         drawn.add(new LinkGraph.Edge(index.get(r.getString(0)), index.get(r.getString(1)), r.getDouble(2), kind));
       }
-      return new LinkGraph(campaignId, nodes.stream().map(pseudonyms::of).toList(), drawn, memberCount, edgeCount);
+      return new LinkGraph(campaignId, nodes.stream().map(pseudonyms::of).toList(), drawn, members, edgeCount);
     } finally {
       edges.unpersist();
     }

@@ -111,8 +111,7 @@ class PurgeJobTest {
 
   /** The shared clean lake is read by other tests: purge a copy (Delta logs hold relative paths). */
   private static Lake copyOfTheCleanLake() throws IOException {
-    Path from = Path.of(java.net.URI.create(Fixtures.cleanLake().lake().root().startsWith("file:")
-        ? Fixtures.cleanLake().lake().root() : "file:" + Fixtures.cleanLake().lake().root()));
+    Path from = Path.of(new org.apache.hadoop.fs.Path(Fixtures.cleanLake().lake().root()).toUri().getPath());
     Path to = Fixtures.tempDir("purge-lake");
     try (var walk = Files.walk(from)) {
       for (Path p : walk.toList()) {

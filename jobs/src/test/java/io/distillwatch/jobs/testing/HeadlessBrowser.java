@@ -200,10 +200,8 @@ public final class HeadlessBrowser implements AutoCloseable {
     if (!process.waitFor(10, TimeUnit.SECONDS)) {
       process.destroyForcibly();
     }
-    try (var walk = Files.walk(profile)) {
-      for (Path f : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(f);
-      }
+    try {
+      Chromium.deleteTree(profile);
     } catch (IOException ignored) {
       // a temp profile left behind is harmless
     }
