@@ -30,6 +30,14 @@ public final class AttributionStudy {
     float[][] embed(List<String> texts);
   }
 
+  /**
+   * Log-likelihood ratio of an answer given its prompt: mean log-probability per token under the
+   * provider's causal LM minus under a reference LM (DJL {@code CausalLm}s in production).
+   */
+  public interface LikelihoodRatio {
+    double of(String prompt, String answer);
+  }
+
   public static final int DEFAULT_PERMUTATIONS = 20_000;
   public static final int DEFAULT_BOOTSTRAPS = 1_000;
   /** Answers are cut to the shortest answer of their prompt, but not below this many characters. */
@@ -38,14 +46,19 @@ public final class AttributionStudy {
 
   /** watermark: the provider's scheme, key included, when the study names one (null otherwise). */
   public record Options(int permutations, int bootstraps, long seed, boolean matchLength, Embedder embedder,
-                        WatermarkTest.Scheme watermark, SparkSession spark) {
+                        WatermarkTest.Scheme watermark, SparkSession spark, LikelihoodRatio likelihood) {
     public Options(int permutations, int bootstraps, long seed, boolean matchLength, Embedder embedder) {
-      this(permutations, bootstraps, seed, matchLength, embedder, null, null);
+      this(permutations, bootstraps, seed, matchLength, embedder, null, null, null);
+    }
+
+    /** With causal language models the likelihood-ratio method joins the methods. */
+    public Options withLikelihood(LikelihoodRatio lr) {
+      return new Options(permutations, bootstraps, seed, matchLength, embedder, watermark, spark, lr);
     }
 
     /** With a Spark session the idiosyncrasy classifier (MLlib) joins the methods. */
     public Options withSpark(SparkSession s) {
-      return new Options(permutations, bootstraps, seed, matchLength, embedder, watermark, s);
+      return new Options(permutations, bootstraps, seed, matchLength, embedder, watermark, s, likelihood);
     }
 
     public Options {
@@ -62,23 +75,23 @@ public final class AttributionStudy {
     }
 
     public Options withMatchLength(boolean match) {
-      return new Options(permutations, bootstraps, seed, match, embedder, watermark, spark);
+      return new Options(permutations, bootstraps, seed, match, embedder, watermark, spark, likelihood);
     }
 
     public Options withPermutations(int b) {
-      return new Options(b, bootstraps, seed, matchLength, embedder, watermark, spark);
+      return new Options(b, bootstraps, seed, matchLength, embedder, watermark, spark, likelihood);
     }
 
     public Options withBootstraps(int b) {
-      return new Options(permutations, b, seed, matchLength, embedder, watermark, spark);
+      return new Options(permutations, b, seed, matchLength, embedder, watermark, spark, likelihood);
     }
 
     public Options withSeed(long s) {
-      return new Options(permutations, bootstraps, s, matchLength, embedder, watermark, spark);
+      return new Options(permutations, bootstraps, s, matchLength, embedder, watermark, spark, likelihood);
     }
 
     public Options withWatermark(WatermarkTest.Scheme w) {
-      return new Options(permutations, bootstraps, seed, matchLength, embedder, w, spark);
+      return new Options(permutations, bootstraps, seed, matchLength, embedder, w, spark, likelihood);
     }
   }
 
@@ -153,7 +166,8 @@ public final class AttributionStudy {
     }
     List<Method> methods = new ArrayList<>();
     for (Method m : Method.values()) {
-      if ((m != Method.EMBEDDING || options.embedder() != null) && (m != Method.CLASSIFIER || options.spark() != null)) {
+      if ((m != Method.EMBEDDING || options.embedder() != null) && (m != Method.CLASSIFIER || options.spark() != null)
+          && (m != Method.LIKELIHOOD || options.likelihood() != null)) {
         methods.add(m);
       }
     }
@@ -165,7 +179,11 @@ public final class AttributionStudy {
     Map<Method, Similarity> sims = new EnumMap<>(Method.class);
     for (Method m : methods) {
       progress.accept("study " + spec.name() + ": " + m.key() + " features of " + models.size() + " x " + n + " answers");
-      if (m != Method.CLASSIFIER) {
+      if (m == Method.LIKELIHOOD) {
+        List<String> promptTexts = prompts.stream().map(k -> models.stream().map(x -> outputs.get(x).promptText(k))
+            .filter(t -> !t.equals(k)).findFirst().orElse(k)).toList();
+        sims.put(m, Similarity.ofScalar(likelihoodRatios(promptTexts, texts, options.likelihood())));
+      } else if (m != Method.CLASSIFIER) {
         sims.put(m, Similarity.of(m, texts, embeddings));
       }
     }
@@ -319,6 +337,18 @@ public final class AttributionStudy {
     }
     return new Evidence(m.key(), m.description(), m.needs(), m.baseline(), o.statistic(), o.pValue(), o.ciLow(),
         o.ciHigh(), candidates.get(o.nearest()), means);
+  }
+
+  /** lr[model][prompt]; an answer without a scored token gets 0 (no evidence either way). */
+  static double[][] likelihoodRatios(List<String> prompts, String[][] texts, LikelihoodRatio lr) {
+    double[][] x = new double[texts.length][prompts.size()];
+    for (int m = 0; m < texts.length; m++) {
+      for (int i = 0; i < prompts.size(); i++) {
+        double v = lr.of(prompts.get(i), texts[m][i]);
+        x[m][i] = Double.isFinite(v) ? v : 0.0;
+      }
+    }
+    return x;
   }
 
   /** Cuts every answer of a prompt to the shortest answer of that prompt (at least MIN_MATCHED_CHARS). */

@@ -21,6 +21,12 @@ public enum Method {
   OPENING(false, "text", "opening phrase"),
   /** Semantic similarity of sentence embeddings (all-MiniLM-L6-v2 by default). */
   EMBEDDING(false, "embeddings", "sentence-embedding cosine"),
+  /**
+   * Likelihood ratio: each answer's mean log-probability per token under the provider's causal
+   * language model minus under a reference one; answers compare by how provider-typical they are.
+   * Only when the study configures both models.
+   */
+  LIKELIHOOD(false, "log-probabilities (causal LMs)", "log-likelihood ratio, provider's LM against a reference LM"),
   /** Which candidate wrote it? An MLlib classifier cross-fitted over prompt halves (needs a Spark session). */
   CLASSIFIER(false, "text, Spark", "cross-fitted MLlib classifier of the candidates");
 

@@ -17,8 +17,18 @@ import java.util.Map;
  * {@code output}, {@code generator}) and JSONL with {@code prompt_id}, {@code prompt}, {@code output},
  * {@code model} (the key is {@code prompt_id} when present, else the prompt text).
  */
-public record ModelOutputs(String model, Map<String, String> byPrompt) {
+public record ModelOutputs(String model, Map<String, String> byPrompt, Map<String, String> promptTexts) {
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Outputs keyed by the prompt text itself. */
+  public ModelOutputs(String model, Map<String, String> byPrompt) {
+    this(model, byPrompt, Map.of());
+  }
+
+  /** The text of a prompt: the key itself unless the file gave an id and the text beside it. */
+  public String promptText(String key) {
+    return promptTexts.getOrDefault(key, key);
+  }
 
   /** Reads {@code <dir>/<model>.json} or {@code <dir>/<model>.jsonl}. */
   public static ModelOutputs read(Path dir, String model) {
@@ -35,6 +45,7 @@ public record ModelOutputs(String model, Map<String, String> byPrompt) {
 
   static ModelOutputs read(String model, Path file) {
     Map<String, String> out = new LinkedHashMap<>();
+    Map<String, String> texts = new LinkedHashMap<>();
     try {
       String text = Files.readString(file, StandardCharsets.UTF_8);
       if (text.stripLeading().startsWith("[")) {
@@ -53,6 +64,9 @@ public record ModelOutputs(String model, Map<String, String> byPrompt) {
           JsonNode o = JSON.readTree(lines.get(i));
           JsonNode key = o.hasNonNull("prompt_id") ? o.get("prompt_id") : o.path("prompt");
           put(out, file, "line " + (i + 1), key, o.path("output"));
+          if (o.hasNonNull("prompt_id") && o.path("prompt").isTextual()) {
+            texts.put(key.asText(), o.get("prompt").asText());
+          }
         }
       }
     } catch (IOException e) {
@@ -61,7 +75,7 @@ public record ModelOutputs(String model, Map<String, String> byPrompt) {
     if (out.isEmpty()) {
       throw new StudyException(file + " holds no outputs");
     }
-    return new ModelOutputs(model, out);
+    return new ModelOutputs(model, out, texts);
   }
 
   private static void put(Map<String, String> out, Path file, String where, JsonNode key, JsonNode output) {

@@ -51,6 +51,15 @@ abstract class Similarity {
     return vectors;
   }
 
+  /** Answers compared by one number each ({@code x[model][prompt]}): minus their absolute difference. */
+  static Similarity ofScalar(double[][] x) {
+    return new Similarity() {
+      double between(int a, int i, int b, int j) {
+        return -Math.abs(x[a][i] - x[b][j]);
+      }
+    };
+  }
+
   static Similarity of(Method method, String[][] texts, float[][][] embeddings) {
     int models = texts.length;
     int n = texts[0].length;
@@ -82,6 +91,7 @@ abstract class Similarity {
           }
         };
       }
+      case LIKELIHOOD -> throw new IllegalArgumentException("the likelihood ratio needs language models; see ofScalar");
       case CLASSIFIER -> throw new IllegalArgumentException("the classifier's similarity depends on the candidates; "
           + "see IdiosyncrasyClassifier");
       default -> {

@@ -17,7 +17,7 @@ import java.util.Set;
  * then a reference for the other suspects and never its own.
  */
 public record StudySpec(String name, String provider, List<String> suspects, List<String> references, double alpha,
-                        Watermark watermark) {
+                        Watermark watermark, LanguageModels languageModels) {
   public static final double DEFAULT_ALPHA = 1e-3;
   /** Names become file names (outputs/<model>.json) and table keys: no paths, no quotes. */
   private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]{0,127}");
@@ -28,8 +28,19 @@ public record StudySpec(String name, String provider, List<String> suspects, Lis
    */
   public record Watermark(String keyEnv, double gamma) {}
 
+  /**
+   * Causal language models for the likelihood-ratio method: the provider's model and a reference
+   * model (e.g. an open base model), each a folder with model.onnx and tokenizer.json.
+   */
+  public record LanguageModels(Path provider, Path reference) {}
+
   public StudySpec(String name, String provider, List<String> suspects, List<String> references, double alpha) {
-    this(name, provider, suspects, references, alpha, null);
+    this(name, provider, suspects, references, alpha, null, null);
+  }
+
+  public StudySpec(String name, String provider, List<String> suspects, List<String> references, double alpha,
+                   Watermark watermark) {
+    this(name, provider, suspects, references, alpha, watermark, null);
   }
 
   public StudySpec {
@@ -100,10 +111,29 @@ public record StudySpec(String name, String provider, List<String> suspects, Lis
         }
         watermark = new Watermark(w.get("key_env").asText(), gamma);
       }
-      return new StudySpec(name, provider, suspects, references, alpha, watermark);
+      LanguageModels lms = null;
+      if (o.hasNonNull("language_models")) {
+        JsonNode l = o.get("language_models");
+        lms = new LanguageModels(modelFolder(studyDir, l, "provider", file), modelFolder(studyDir, l, "reference", file));
+      }
+      return new StudySpec(name, provider, suspects, references, alpha, watermark, lms);
     } catch (IOException e) {
       throw new StudyException("cannot read " + file + ": " + e.getMessage().lines().findFirst().orElse(""), e);
     }
+  }
+
+  /** A language model folder, relative to the study folder unless absolute; it must hold model.onnx and tokenizer.json. */
+  private static Path modelFolder(Path studyDir, JsonNode l, String field, Path file) {
+    if (!l.path(field).isTextual() || l.get(field).asText().isBlank()) {
+      throw new StudyException(file + ": 'language_models' needs '" + field + "', a folder with model.onnx and tokenizer.json");
+    }
+    Path dir = studyDir.resolve(l.get(field).asText()).normalize();
+    for (String f : List.of("model.onnx", "tokenizer.json")) {
+      if (!Files.isRegularFile(dir.resolve(f))) {
+        throw new StudyException(file + ": language model '" + field + "' (" + dir + ") has no " + f);
+      }
+    }
+    return dir;
   }
 
   private static String text(JsonNode o, String field, Path file) {

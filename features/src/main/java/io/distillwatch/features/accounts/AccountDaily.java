@@ -18,7 +18,8 @@ import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.collect_set;
+import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.hour;
 import static org.apache.spark.sql.functions.lag;
@@ -123,14 +124,14 @@ public final class AccountDaily {
     aggs.add(share(col("logprobs")).as("logprobs_share"));
     aggs.add(share(col("temperature").equalTo(0)).as("temperature_zero_share"));
     aggs.add(share(col("status").geq(400)).as("error_rate"));
-    aggs.add(countDistinct("model").as("distinct_models"));
+    aggs.add(distinctCount(col("model")).as("distinct_models"));
     aggs.add(share(col("new_model")).as("new_model_share"));
-    aggs.add(countDistinct("ip").as("distinct_ips"));
-    aggs.add(countDistinct(ipPrefix(col("ip"))).as("distinct_ip_prefixes"));
-    aggs.add(countDistinct("asn").as("distinct_asns"));
-    aggs.add(countDistinct("user_agent").as("distinct_user_agents"));
-    aggs.add(countDistinct("country").as("distinct_countries"));
-    aggs.add(countDistinct("script").as("distinct_scripts"));
+    aggs.add(distinctCount(col("ip")).as("distinct_ips"));
+    aggs.add(distinctCount(ipPrefix(col("ip"))).as("distinct_ip_prefixes"));
+    aggs.add(distinctCount(col("asn")).as("distinct_asns"));
+    aggs.add(distinctCount(col("user_agent")).as("distinct_user_agents"));
+    aggs.add(distinctCount(col("country")).as("distinct_countries"));
+    aggs.add(distinctCount(col("script")).as("distinct_scripts"));
     aggs.add(share(col("script").isin("latin", "unknown").equalTo(false)).as("non_latin_share"));
     aggs.add(share(col("tools").gt(0)).as("tools_share"));
     aggs.add(avg(coalesce(col("tools"), lit(0))).as("tools_mean"));
@@ -171,6 +172,15 @@ public final class AccountDaily {
         .agg(count(lit(1)).as(prefix + "_distinct"),
             max("p").as(prefix + "_top_share"),
             sum(col("p").multiply(log2(col("p")))).multiply(-1.0).as(prefix + "_entropy"));
+  }
+
+  /**
+   * Distinct non-null values, exactly: the size of the set collected per account. Seven
+   * {@code countDistinct}s in one aggregation make Spark expand every row eight times; sets of a
+   * few values per account do not (measured with bench features, docs/benchmarks.md).
+   */
+  static Column distinctCount(Column c) {
+    return size(collect_set(c)).cast("long");
   }
 
   /** Share of rows where {@code condition} holds; a null (field absent) counts as not holding. */

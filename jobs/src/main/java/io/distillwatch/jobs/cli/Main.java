@@ -3,6 +3,7 @@ package io.distillwatch.jobs.cli;
 import io.distillwatch.jobs.commands.AttributeCommand;
 import io.distillwatch.jobs.commands.BenchAttributionCommand;
 import io.distillwatch.jobs.commands.BenchEmbedCommand;
+import io.distillwatch.jobs.commands.BenchFeaturesCommand;
 import io.distillwatch.jobs.commands.BenchLshCommand;
 import io.distillwatch.jobs.commands.DemoCommand;
 import io.distillwatch.jobs.commands.FeaturesCommand;
@@ -26,7 +27,7 @@ public final class Main {
 
   public static List<Command> commands() {
     return List.of(new DemoCommand(), new SimulateCommand(), new IngestCommand(), new FeaturesCommand(), new LinkCommand(), new CampaignsCommand(), new DiscoverCommand(), new EvaluateCommand(), new ExportCampaignsCommand(), new NightlyCommand(),
-        new AttributeCommand(), new BenchLshCommand(), new BenchAttributionCommand(),
+        new AttributeCommand(), new BenchLshCommand(), new BenchFeaturesCommand(), new BenchAttributionCommand(),
         new BenchEmbedCommand(), new ReportCommand(), new ExportAnalystCommand(), new PurgeCommand());
   }
 

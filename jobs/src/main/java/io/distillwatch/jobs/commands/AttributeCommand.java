@@ -1,7 +1,9 @@
 package io.distillwatch.jobs.commands;
 
 import io.distillwatch.attribution.model.ModelSource;
+import io.distillwatch.attribution.model.CausalLm;
 import io.distillwatch.attribution.model.SentenceEmbedder;
+import io.distillwatch.jobs.attribute.CampaignOutputs;
 import io.distillwatch.attribution.study.AttributionStudy;
 import io.distillwatch.attribution.study.ModelOutputs;
 import io.distillwatch.attribution.study.StudyException;
@@ -54,7 +56,8 @@ public final class AttributeCommand implements Command {
   @Override
   public List<OptionSpec> options() {
     return List.of(
-        OptionSpec.required("study", TEXT, "study folder: study.json and outputs/<model>.json (AlpacaEval or JSONL)"),
+        OptionSpec.optional("study", TEXT, null,
+            "study folder: study.json and outputs/<model>.json (AlpacaEval or JSONL); optional with --from-lake"),
         OptionSpec.required("out", TEXT, "output folder for attribution.json and attribution.md"),
         OptionSpec.optional("length", TEXT, "both",
             "answers as given, cut to a common length per prompt (matched), or both (two results)"),
@@ -66,6 +69,11 @@ public final class AttributeCommand implements Command {
         OptionSpec.optional("seed", INT, "1", "random seed of permutations and bootstrap"),
         OptionSpec.optional("classifier", TEXT, "on",
             "the idiosyncrasy classifier method (MLlib, runs on Spark): on or off"),
+        OptionSpec.optional("from-lake", TEXT, null,
+            "take the provider's outputs from this lake: its own responses to the prompts of --campaign (bronze.events); "
+                + "writes OUT/campaign_prompts.jsonl for the suspects to answer"),
+        OptionSpec.optional("campaign", TEXT, null, "campaign id (gold.campaigns) whose prompts the study compares, with --from-lake"),
+        OptionSpec.optional("max-prompts", INT, "1000", "with --from-lake: the campaign's prompts kept at most"),
         OptionSpec.optional("lake", TEXT, null,
             "also write the results to the lake's gold.attribution table (a re-run of the study replaces its rows)"));
   }
@@ -80,6 +88,15 @@ public final class AttributeCommand implements Command {
     }
     validateDevice(args);
     onOff(args, "classifier");
+    if (args.has("from-lake") != args.has("campaign")) {
+      throw new UsageException("--from-lake and --campaign go together");
+    }
+    if (!args.has("study") && !args.has("from-lake")) {
+      throw new UsageException("--study is required (without it, --from-lake K --campaign C only writes the campaign's prompts)");
+    }
+    if (args.integer("max-prompts") < 10 || args.integer("max-prompts") > 100_000) {
+      throw new UsageException("--max-prompts must be in [10, 100000]");
+    }
   }
 
   static boolean onOff(Args args, String name) {
@@ -92,9 +109,14 @@ public final class AttributeCommand implements Command {
 
   @Override
   public void preflight(Args args) {
-    Path study = Path.of(args.text("study"));
-    if (!Files.isRegularFile(study.resolve("study.json"))) {
-      throw new InvalidInputException("no study file " + study.resolve("study.json"));
+    if (args.has("study") && !Files.isRegularFile(Path.of(args.text("study")).resolve("study.json"))) {
+      throw new InvalidInputException("no study file " + Path.of(args.text("study")).resolve("study.json"));
+    }
+    if (args.has("from-lake")) {
+      Path lake = CommonOptions.localPath(args.text("from-lake"));
+      if (lake != null && !Files.isDirectory(lake)) {
+        throw new InvalidInputException("no lake " + lake);
+      }
     }
     if (args.has("lake")) {
       CommonOptions.requireWritableLocalLake(args.text("lake"));
@@ -103,16 +125,31 @@ public final class AttributeCommand implements Command {
 
   @Override
   public int run(Args args, CliContext ctx) throws Exception {
-    Path studyDir = Path.of(args.text("study"));
     Path out = Path.of(args.text("out"));
+    CampaignOutputs.Harvest harvest = null;
+    if (args.has("from-lake")) {
+      harvest = CampaignOutputs.read(Lake.open(ctx.spark(), args.text("from-lake")), args.text("campaign"),
+          (int) args.integer("max-prompts"));
+      Path prompts = out.resolve("campaign_prompts.jsonl");
+      harvest.writePrompts(prompts);
+      ctx.progress(String.format("attribute: campaign %s (%,d accounts): %,d distinct prompts with the provider's "
+          + "responses; the prompts for the suspects to answer (JSONL, same prompt_id) are in %s", harvest.campaign(),
+          harvest.accounts(), harvest.prompts().size(), prompts));
+      if (!args.has("study")) {
+        return 0;
+      }
+    }
+    Path studyDir = Path.of(args.text("study"));
     List<AttributionStudy.Result> results = new ArrayList<>();
     try {
       StudySpec spec = StudySpec.read(studyDir);
-      Map<String, ModelOutputs> outputs = outputs(studyDir, spec);
+      Map<String, ModelOutputs> outputs = outputs(studyDir, spec,
+          harvest == null ? null : harvest.providerOutputs(spec.provider()));
       AttributionStudy.Embedder embedder = embedder(args);
       AttributionStudy.Options o = new AttributionStudy.Options((int) args.integer("permutations"),
           AttributionStudy.DEFAULT_BOOTSTRAPS, args.integer("seed"), false, embedder).withWatermark(watermark(spec))
-          .withSpark(onOff(args, "classifier") ? ctx.spark() : null);
+          .withSpark(onOff(args, "classifier") ? ctx.spark() : null)
+          .withLikelihood(likelihood(spec, args));
       String length = args.text("length");
       if (!length.equals("matched")) {
         results.add(AttributionStudy.run(spec, outputs, o, ctx::progress));
@@ -151,12 +188,29 @@ public final class AttributeCommand implements Command {
     }
   }
 
-  static Map<String, ModelOutputs> outputs(Path studyDir, StudySpec spec) {
+  /** Every model's outputs from the study folder; the provider's from {@code fromLake} when given. */
+  static Map<String, ModelOutputs> outputs(Path studyDir, StudySpec spec, ModelOutputs fromLake) {
     Map<String, ModelOutputs> outputs = new LinkedHashMap<>();
     for (String m : spec.models()) {
-      outputs.put(m, ModelOutputs.read(studyDir.resolve("outputs"), m));
+      outputs.put(m, fromLake != null && m.equals(spec.provider()) ? fromLake
+          : ModelOutputs.read(studyDir.resolve("outputs"), m));
     }
     return outputs;
+  }
+
+  /** The likelihood-ratio method's scorer when the study names causal language models, else null. */
+  static AttributionStudy.LikelihoodRatio likelihood(StudySpec spec, Args args) {
+    if (spec.languageModels() == null) {
+      return null;
+    }
+    ai.djl.Device device = SentenceEmbedder.parseDevice(args.text("device"));
+    try {
+      CausalLm provider = CausalLm.shared(spec.languageModels().provider(), device);
+      CausalLm reference = CausalLm.shared(spec.languageModels().reference(), device);
+      return (prompt, answer) -> provider.logLikelihood(prompt, answer) - reference.logLikelihood(prompt, answer);
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw new InvalidInputException(e.getMessage().lines().findFirst().orElse("cannot load a language model"), e);
+    }
   }
 
   /** The provider's watermark scheme, its key read from the environment variable the study names. */

@@ -105,7 +105,7 @@ public final class BenchAttributionCommand implements Command {
     int permutations = (int) args.integer("permutations");
     try {
       spec = StudySpec.read(Path.of(args.text("study")));
-      Map<String, ModelOutputs> outputs = AttributeCommand.outputs(Path.of(args.text("study")), spec);
+      Map<String, ModelOutputs> outputs = AttributeCommand.outputs(Path.of(args.text("study")), spec, null);
       Set<String> derived = new LinkedHashSet<>(Arrays.stream(args.text("derived").split(",")).map(String::trim).toList());
       AttributionStudy.Options o = new AttributionStudy.Options(permutations, 0, args.integer("seed"),
           args.text("length").equals("matched"), AttributeCommand.embedder(args))

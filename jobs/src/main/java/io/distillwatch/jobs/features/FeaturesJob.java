@@ -98,7 +98,7 @@ public final class FeaturesJob {
       };
     }
 
-    MinHashLsh lsh() {
+    public MinHashLsh lsh() {
       return new MinHashLsh(bands, rows, shingle, LSH_SEED);
     }
   }
@@ -127,7 +127,8 @@ public final class FeaturesJob {
     }
   }
 
-  private static final List<String> REQUEST_FIELDS = List.of("event_id", "account_id", "ts", "prompt", "model",
+  /** The bronze.events columns the stage reads. */
+  public static final List<String> REQUEST_FIELDS = List.of("event_id", "account_id", "ts", "prompt", "model",
       "prompt_tokens", "completion_tokens", "temperature", "max_tokens", "n", "logprobs", "tools", "turns",
       "status", "ip", "asn", "user_agent", "country");
 

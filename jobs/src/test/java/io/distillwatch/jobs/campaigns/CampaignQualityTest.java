@@ -172,6 +172,11 @@ class CampaignQualityTest {
   @Execution(ExecutionMode.CONCURRENT)
   class Briefing extends ReportChecks {}
 
+  /** attribute --from-lake: the provider's responses to a flagged campaign's prompts against suspects' answers. */
+  @Nested
+  @Execution(ExecutionMode.CONCURRENT)
+  class FromLake extends io.distillwatch.jobs.attribute.CampaignAttributionChecks {}
+
   /** The analyst notebooks on this lake's export, executed by Jupyter. */
   @Nested
   @Execution(ExecutionMode.CONCURRENT)

@@ -36,9 +36,9 @@ class CliTest {
     assertOneLineError(run("ingets"), Cli.USAGE, "unknown command 'ingets'");
     assertThat(run().code()).isEqualTo(Cli.USAGE);
     // commands sharing a name are told apart by their subcommand
-    assertOneLineError(run("bench", "speed"), Cli.USAGE, "expected one of lsh, attribution, embed");
+    assertOneLineError(run("bench", "speed"), Cli.USAGE, "expected one of lsh, features, attribution, embed");
     assertThat(run("bench", "embed", "--help").out()).contains("usage: distillwatch bench embed");
-    assertThat(run("bench", "--help").out()).contains("bench lsh", "bench attribution", "bench embed");
+    assertThat(run("bench", "--help").out()).contains("bench lsh", "bench features", "bench attribution", "bench embed");
   }
 
   @Test
