@@ -75,7 +75,7 @@ import static org.apache.spark.ml.functions.vector_to_array;
  *       number of hash tables raised until it reaches our recall.</li>
  *   <li>{@code history}: one night's {@code features} on a lake with 7 days of history against
  *       the same lake with 90 days (the 83 older days are the 7 real ones repeated at earlier
- *       dates, in every table {@code features} reads back).</li>
+ *       dates, in every table {@code features} reads back; see {@link #extend} for the band index).</li>
  * </ol>
  */
 public final class FeaturesBench {
