@@ -112,6 +112,11 @@ public final class AttributeCommand implements Command {
     if (args.has("study") && !Files.isRegularFile(Path.of(args.text("study")).resolve("study.json"))) {
       throw new InvalidInputException("no study file " + Path.of(args.text("study")).resolve("study.json"));
     }
+    for (String lakeOption : List.of("lake", "from-lake")) {
+      if (args.has(lakeOption)) {
+        CommonOptions.requireOutsideTables(args.text("out"), args.text(lakeOption));
+      }
+    }
     if (args.has("from-lake")) {
       Path lake = CommonOptions.localPath(args.text("from-lake"));
       if (lake != null && !Files.isDirectory(lake)) {

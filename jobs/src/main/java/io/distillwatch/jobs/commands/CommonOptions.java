@@ -87,6 +87,33 @@ final class CommonOptions {
     }
   }
 
+  /**
+   * Refuses an output path inside one of the lake's table folders: a Delta table's folder holds
+   * only its own files (a stray file there is deleted by the next VACUUM, or read as a table file
+   * by tools that list folders).
+   */
+  static void requireOutsideTables(String out, String lake) {
+    java.util.List<io.distillwatch.jobs.lake.TableSpec> tables = new java.util.ArrayList<>(io.distillwatch.jobs.lake.Tables.ALL);
+    tables.addAll(io.distillwatch.jobs.lake.CampaignTables.NIGHTLY.all());
+    tables.addAll(io.distillwatch.jobs.lake.CampaignTables.DISCOVERY.all());
+    java.nio.file.Path localOut = localPath(out);
+    java.nio.file.Path localLake = localPath(lake);
+    for (io.distillwatch.jobs.lake.TableSpec t : tables) {
+      boolean inside;
+      if (localOut != null && localLake != null) {
+        inside = localOut.startsWith(localLake.resolve(t.relativePath()));
+      } else {
+        String table = new org.apache.hadoop.fs.Path(lake, t.relativePath()).toString();
+        String o = new org.apache.hadoop.fs.Path(out).toString();
+        inside = o.equals(table) || o.startsWith(table + "/");
+      }
+      if (inside) {
+        throw new InvalidInputException("--out " + out + " is inside the folder of the lake's table " + t.name()
+            + " (a Delta table's folder holds only its own files); write it elsewhere");
+      }
+    }
+  }
+
   /** The local path of a location without a scheme or with file:, else null. */
   static java.nio.file.Path localPath(String location) {
     java.net.URI uri = new org.apache.hadoop.fs.Path(location).toUri();

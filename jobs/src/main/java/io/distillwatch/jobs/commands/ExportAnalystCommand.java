@@ -51,6 +51,7 @@ public final class ExportAnalystCommand implements Command {
   @Override
   public void preflight(Args args) {
     Pseudonyms.forReport(args.flag("internal"), System.getenv());
+    CommonOptions.requireOutsideTables(args.text("out"), args.text("lake"));
     CommonOptions.requireWritableLocalLake(args.text("out"));
   }
 

@@ -40,6 +40,11 @@ public final class ExportCampaignsCommand implements Command {
   }
 
   @Override
+  public void preflight(Args args) {
+    CommonOptions.requireOutsideTables(args.text("out"), args.text("lake"));
+  }
+
+  @Override
   public int run(Args args, CliContext ctx) throws Exception {
     Lake lake = Lake.open(ctx.spark(), args.text("lake"));
     LocalDate d = args.has("date") ? args.date("date") : EvaluateJob.latestDate(lake, CampaignTables.NIGHTLY);

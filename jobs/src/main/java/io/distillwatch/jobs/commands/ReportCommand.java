@@ -60,6 +60,7 @@ public final class ReportCommand implements Command {
     if (lake != null && !Files.isDirectory(lake)) {
       throw new InvalidInputException("no lake at " + lake);
     }
+    CommonOptions.requireOutsideTables(args.text("out"), args.text("lake"));
     CommonOptions.requireWritableLocalLake(CommonOptions.localPath(args.text("out")).getParent().toString());
   }
 

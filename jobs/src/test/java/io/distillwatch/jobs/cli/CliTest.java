@@ -42,6 +42,23 @@ class CliTest {
   }
 
   @Test
+  void outputsInsideALakeTableAreRefused() throws Exception {
+    Path lake = io.distillwatch.jobs.testing.Fixtures.tempDir("cli-lake");
+    java.nio.file.Files.createDirectories(lake.resolve("gold/campaigns"));
+    String inTable = lake.resolve("gold/campaigns/flagged.csv").toString();
+    assertOneLineError(run("export", "campaigns", "--lake", lake.toString(), "--out", inTable), Cli.INVALID_INPUT,
+        "inside the folder of the lake's table gold.campaigns");
+    assertOneLineError(run("export", "analyst", "--lake", lake.toString(), "--out", lake.resolve("bronze/events/x").toString(),
+        "--internal"), Cli.INVALID_INPUT, "table bronze.events");
+    assertOneLineError(run("report", "--lake", lake.toString(), "--out", lake.resolve("discovery/campaigns/r.html").toString(),
+        "--internal"), Cli.INVALID_INPUT, "table discovery.campaigns");
+    assertOneLineError(run("attribute", "--from-lake", lake.toString(), "--campaign", "c1",
+        "--out", lake.resolve("ops/runs").toString()), Cli.INVALID_INPUT, "table ops.runs");
+    assertOneLineError(run("export", "campaigns", "--lake", "s3a://bucket/lake", "--out", "s3a://bucket/lake/gold/alerts/a.csv"),
+        Cli.INVALID_INPUT, "table gold.alerts");
+  }
+
+  @Test
   void everyCommandHasHelp() {
     assertThat(run("--help").out()).contains("ingest", "simulate", "nightly", "demo");
     for (Command c : Main.commands()) {
