@@ -101,11 +101,7 @@ public final class TemplateAssignment {
         .join(signatures, col("norm_hash").equalTo(col("v")))
         .where(similarity(col("sig"), col("bucket_sig")).geq(minSimilarity))
         .select(col("norm_hash").as("src"), col("template_id").as("dst"));
-    Dataset<Row> centres = bands.groupBy("band_key").agg(min("norm_hash").as("centre"));
-    Dataset<Row> stars = bands.join(centres, "band_key")
-        .where(col("norm_hash").notEqual(col("centre")))
-        .select(col("norm_hash").as("src"), col("centre").as("dst"))
-        .distinct()
+    Dataset<Row> stars = starCandidates(bands)
         .join(signatures.select(col("v").as("src"), col("sig").as("src_sig")), "src")
         .join(signatures.select(col("v").as("dst"), col("sig").as("dst_sig")), "dst")
         .where(similarity(col("src_sig"), col("dst_sig")).geq(minSimilarity))
@@ -122,6 +118,18 @@ public final class TemplateAssignment {
         .join(knownInComponent, new String[] {"component"}, "left")
         .select(col("vertex").as("norm_hash"),
             coalesce(col("known_template"), col("component")).as("template_id"));
+  }
+
+  /**
+   * The candidate pairs of a day's buckets: each prompt with its bucket's centre (the smallest
+   * prompt hash), once per pair however many buckets they share: (src, dst).
+   */
+  public static Dataset<Row> starCandidates(Dataset<Row> bands) {
+    Dataset<Row> centres = bands.groupBy("band_key").agg(min("norm_hash").as("centre"));
+    return bands.join(centres, "band_key")
+        .where(col("norm_hash").notEqual(col("centre")))
+        .select(col("norm_hash").as("src"), col("centre").as("dst"))
+        .distinct();
   }
 
   /**

@@ -10,6 +10,7 @@ import io.distillwatch.jobs.features.FeaturesJob;
 import io.distillwatch.jobs.ingest.IngestJob;
 import io.distillwatch.jobs.ingest.LandingReader;
 import io.distillwatch.jobs.lake.Lake;
+import io.distillwatch.jobs.lake.LocalFiles;
 import io.distillwatch.jobs.lake.TableSpec;
 import io.distillwatch.jobs.lake.Tables;
 import io.distillwatch.jobs.simulate.SimConfig;
@@ -135,7 +136,7 @@ public final class FeaturesBench {
       progress.accept("bench features: reusing the prepared day in " + dir);
       return;
     }
-    deleteTree(dir);
+    LocalFiles.deleteTree(dir);
     String landing = dir.resolve("landing").toString();
     progress.accept("bench features: simulating " + options.day() + " at scale " + options.scale());
     new Simulator(SimConfig.of(options.day(), options.day(), options.seed(), options.scale()), landing, new Configuration())
@@ -308,6 +309,7 @@ public final class FeaturesBench {
     List<String> sweep = new ArrayList<>();
     int tables = 0;
     double mllibRecall = 0;
+    long mllibCandidateCount = 0;
     for (int h : new int[] {1, 2, 3, 4, 6, 8, 12}) {
       Set<Long>[] found = new Set[1];
       double t = seconds(() -> found[0] = mllibPairs(sample.toString(), ours, h));
@@ -319,6 +321,7 @@ public final class FeaturesBench {
           recall, candidates));
       tables = h;
       mllibRecall = recall;
+      mllibCandidateCount = candidates;
       if (recall >= oursRecall - 0.001) {
         break;
       }
@@ -350,7 +353,7 @@ public final class FeaturesBench {
     md.append(String.format("| ours (b %d × r %d) | %.1f | %s | %,d | %.4f |%n", ours.bands(), ours.rows(), o,
         join(oursTimes), oursCandidates, oursRecall));
     md.append(String.format("| MLlib MinHashLSH (%d tables) | %.1f | %s | %,d | %.4f |%n", h, m, join(mllibTimes),
-        mllibCandidates(sample.toString(), ours, h), mllibRecall));
+        mllibCandidateCount, mllibRecall));
     md.append(String.format("%nMLlib / ours = **%.1f×** (target ≥ 10×)%s.%n", m / o,
         mllibRecall + 0.001 < oursRecall ? "; MLlib did not reach our recall within the sweep" : ""));
     return md.toString();
@@ -398,12 +401,10 @@ public final class FeaturesBench {
     return Math.min(a, b) * 0x9E3779B97F4A7C15L + Math.max(a, b);
   }
 
-  /** Our candidate pairs: prompt and bucket centre sharing a band (the pairs whose signatures are compared). */
+  /** Our candidate pairs: the (prompt, bucket centre) pairs whose signatures features compares. */
   private long ourCandidates(String sample, MinHashLsh lsh) {
-    Dataset<Row> bands = TemplateAssignment.bands(TemplateAssignment.sign(spark.read().parquet(sample), lsh));
-    Dataset<Row> centres = bands.groupBy("band_key").agg(min("norm_hash").as("centre"));
-    return bands.join(centres, "band_key").where(col("norm_hash").notEqual(col("centre")))
-        .select("norm_hash", "centre").distinct().count();
+    return TemplateAssignment.starCandidates(TemplateAssignment.bands(TemplateAssignment.sign(spark.read().parquet(sample), lsh)))
+        .count();
   }
 
   private Dataset<Row> vectors(String sample, MinHashLsh lsh) {
@@ -468,7 +469,7 @@ public final class FeaturesBench {
     Path marker = dir.resolve("_BUILT");
     String stamp = first + " " + night + " scale=" + options.historyScale() + " seed=" + options.seed();
     if (!(Files.exists(marker) && Files.readString(marker).strip().equals(stamp))) {
-      deleteTree(dir);
+      LocalFiles.deleteTree(dir);
       progress.accept("bench features: simulating " + first + " .. " + night + " at scale " + options.historyScale());
       new Simulator(SimConfig.of(first, night, options.seed(), options.historyScale()), landing, new Configuration())
           .run(d -> { });
@@ -484,8 +485,8 @@ public final class FeaturesBench {
     }
     Path extended = dir.resolve("_EXTENDED");
     if (!(Files.exists(extended) && Files.readString(extended).strip().equals(stamp + " " + EXTENSION))) {
-      deleteTree(lake90Dir);
-      copyTree(lake7Dir, lake90Dir);
+      LocalFiles.deleteTree(lake90Dir);
+      LocalFiles.copyTree(lake7Dir, lake90Dir);
       extend(Lake.open(spark, lake90Dir.toString()), first, night.minusDays(90));
       Files.writeString(extended, stamp + " " + EXTENSION + "\n");
     }
@@ -573,27 +574,4 @@ public final class FeaturesBench {
     return String.join(", ", xs.stream().map(x -> String.format("%.2f", x)).toList());
   }
 
-  private static void copyTree(Path from, Path to) throws IOException {
-    try (Stream<Path> paths = Files.walk(from)) {
-      for (Path p : (Iterable<Path>) paths::iterator) {
-        Path target = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-      }
-    }
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
-  }
 }

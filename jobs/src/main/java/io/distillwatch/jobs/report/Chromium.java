@@ -70,19 +70,8 @@ public final class Chromium {
             + (lines.isEmpty() ? "" : ": " + lines.get(lines.size() - 1)));
       }
     } finally {
-      deleteTree(profile);
+      io.distillwatch.jobs.lake.LocalFiles.deleteTree(profile);
     }
   }
 
-  /** Deletes a folder and everything in it (the browser's throw-away profile). */
-  public static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (var walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
-  }
 }

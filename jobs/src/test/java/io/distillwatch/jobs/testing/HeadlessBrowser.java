@@ -201,7 +201,7 @@ public final class HeadlessBrowser implements AutoCloseable {
       process.destroyForcibly();
     }
     try {
-      Chromium.deleteTree(profile);
+      io.distillwatch.jobs.lake.LocalFiles.deleteTree(profile);
     } catch (IOException ignored) {
       // a temp profile left behind is harmless
     }
