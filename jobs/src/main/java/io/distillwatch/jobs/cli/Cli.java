@@ -27,6 +27,8 @@ public final class Cli {
   public static final int FAILURE = 1;
   public static final int USAGE = 2;
   public static final int INVALID_INPUT = 3;
+  /** A write lost to a concurrent run of the same table (EX_TEMPFAIL): run the date again. */
+  public static final int CONFLICT = 75;
 
   /** By name; commands sharing a name ({@code bench lsh}, {@code bench attribution}) differ by their first positional. */
   private final Map<String, List<Command>> commands;
@@ -112,6 +114,11 @@ public final class Cli {
     if (cause instanceof AccessDeniedException || cause instanceof FileNotFoundException) {
       err.println("distillwatch " + command.name() + ": " + cause.getClass().getSimpleName() + ": " + cause.getMessage());
       return INVALID_INPUT;
+    }
+    var conflict = io.distillwatch.jobs.lake.ConflictingWrite.find(t);
+    if (conflict.isPresent()) {
+      err.println("distillwatch " + command.name() + ": " + io.distillwatch.jobs.lake.ConflictingWrite.describe(conflict.get()));
+      return CONFLICT;
     }
     Throwable root = t;
     while (root.getCause() != null && root.getCause() != root) {

@@ -1,0 +1,32 @@
+package io.distillwatch.jobs.lake;
+
+import java.util.ConcurrentModificationException;
+import java.util.Optional;
+
+/**
+ * Another run committed to the same table between this run's read and its commit. Delta's
+ * optimistic concurrency rejects the later commit (its conflict exceptions are
+ * {@link ConcurrentModificationException}s), so the table stays as the other run left it and
+ * this run's write is not applied: the fix is to run the date again once the other run is done.
+ */
+public final class ConflictingWrite {
+  private ConflictingWrite() {}
+
+  /** The conflict in {@code t}'s cause chain, if it is one. */
+  public static Optional<Throwable> find(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c instanceof ConcurrentModificationException) {
+        return Optional.of(c);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** One line for the operator: what happened, that nothing is half-written, what to do. */
+  public static String describe(Throwable conflict) {
+    String first = conflict.getMessage() == null ? "" : conflict.getMessage().lines().findFirst().orElse("");
+    return "another run wrote the same table at the same time (" + conflict.getClass().getSimpleName() + ": " + first
+        + "); this run's write was not committed and the table is as the other run left it: run the date again"
+        + " once the other run has finished";
+  }
+}
