@@ -186,18 +186,20 @@ final class AccountDayTally {
   /** How many distinct values, the share of the most common one, and the entropy in bits. */
   record Distribution(long distinct, double topShare, double entropy) {
     static Distribution of(Map<Object, Long> counts) {
+      // summed in sorted order: requests reach the tally in shuffle order, and a sum of doubles in
+      // another order can differ in the last bit, which would make a re-run's rows differ
+      long[] sorted = counts.values().stream().mapToLong(Long::longValue).sorted().toArray();
       long n = 0;
-      long top = 0;
-      for (long c : counts.values()) {
+      for (long c : sorted) {
         n += c;
-        top = Math.max(top, c);
       }
       double entropy = 0;
-      for (long c : counts.values()) {
+      for (long c : sorted) {
         double p = (double) c / n;
         entropy -= p * log2(p);
       }
-      return new Distribution(counts.size(), n == 0 ? 0 : (double) top / n, entropy);
+      long top = sorted.length == 0 ? 0 : sorted[sorted.length - 1];
+      return new Distribution(sorted.length, n == 0 ? 0 : (double) top / n, entropy);
     }
   }
 

@@ -27,8 +27,8 @@ public final class Cli {
   public static final int FAILURE = 1;
   public static final int USAGE = 2;
   public static final int INVALID_INPUT = 3;
-  /** A write lost to a concurrent run of the same table (EX_TEMPFAIL): run the date again. */
-  public static final int CONFLICT = 75;
+  /** Temporary (EX_TEMPFAIL): a write lost to a concurrent run, or the object store down; run the date again. */
+  public static final int TRY_AGAIN = 75;
 
   /** By name; commands sharing a name ({@code bench lsh}, {@code bench attribution}) differ by their first positional. */
   private final Map<String, List<Command>> commands;
@@ -118,7 +118,12 @@ public final class Cli {
     var conflict = io.distillwatch.jobs.lake.ConflictingWrite.find(t);
     if (conflict.isPresent()) {
       err.println("distillwatch " + command.name() + ": " + io.distillwatch.jobs.lake.ConflictingWrite.describe(conflict.get()));
-      return CONFLICT;
+      return TRY_AGAIN;
+    }
+    var unavailable = io.distillwatch.jobs.lake.StoreUnavailable.find(t);
+    if (unavailable.isPresent()) {
+      err.println("distillwatch " + command.name() + ": " + io.distillwatch.jobs.lake.StoreUnavailable.describe(unavailable.get()));
+      return TRY_AGAIN;
     }
     Throwable root = t;
     while (root.getCause() != null && root.getCause() != root) {

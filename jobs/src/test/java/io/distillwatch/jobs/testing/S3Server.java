@@ -21,9 +21,14 @@ public final class S3Server implements AutoCloseable {
   private final S3Proxy proxy;
 
   public S3Server(String... buckets) throws Exception {
+    this(java.util.function.UnaryOperator.identity(), buckets);
+  }
+
+  /** @param serve what the server answers from, given the in-memory store (a fault injector, say) */
+  public S3Server(java.util.function.UnaryOperator<BlobStore> serve, String... buckets) throws Exception {
     context = ContextBuilder.newBuilder("transient").credentials("identity", "credential")
         .build(BlobStoreContext.class);
-    proxy = S3Proxy.builder().blobStore(context.getBlobStore())
+    proxy = S3Proxy.builder().blobStore(serve.apply(context.getBlobStore()))
         .endpoint(URI.create("http://127.0.0.1:0"))
         .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
         .build();
