@@ -2,7 +2,6 @@ package io.distillwatch.features.accounts;
 
 import io.distillwatch.features.templates.PromptRules;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;

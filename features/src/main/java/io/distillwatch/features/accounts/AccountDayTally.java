@@ -16,7 +16,9 @@ import java.util.regex.Pattern;
 /**
  * One account's day, tallied request by request: the counts, sets and distributions behind every
  * {@code gold.account_daily} column. Pure Java (no Spark): {@link AccountDaily} feeds it one
- * account's requests at a time, in the order its single shuffle sorted them.
+ * account's requests, which arrive in no fixed order after the shuffle; every figure is
+ * independent of that order (times are sorted, distributions summed in sorted order), so a
+ * re-run writes identical rows.
  */
 final class AccountDayTally {
   /** The request fields a tally reads, in this order (prepared by {@link AccountDaily#tallyInput}). */

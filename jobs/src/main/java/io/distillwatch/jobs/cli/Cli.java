@@ -137,14 +137,11 @@ public final class Cli {
 
   /** Spark wraps exceptions thrown in tasks; find ours if it is in the chain. */
   private static Throwable userCause(Throwable t) {
-    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-      if (c instanceof UsageException || c instanceof InvalidInputException
-          || c instanceof AccessDeniedException || c instanceof FileNotFoundException) {
-        return c;
-      }
-    }
-    return t;
+    return io.distillwatch.jobs.lake.Causes.first(t, c -> c instanceof UsageException
+        || c instanceof InvalidInputException || c instanceof AccessDeniedException
+        || c instanceof FileNotFoundException).orElse(t);
   }
+
 
   Args parse(Command command, List<String> argv) {
     Map<String, OptionSpec> specs = new LinkedHashMap<>();

@@ -14,12 +14,7 @@ public final class ConflictingWrite {
 
   /** The conflict in {@code t}'s cause chain, if it is one. */
   public static Optional<Throwable> find(Throwable t) {
-    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-      if (c instanceof ConcurrentModificationException) {
-        return Optional.of(c);
-      }
-    }
-    return Optional.empty();
+    return Causes.first(t, c -> c instanceof ConcurrentModificationException);
   }
 
   /** One line for the operator: what happened, that nothing is half-written, what to do. */

@@ -12,16 +12,11 @@ public final class StoreUnavailable {
 
   /** The store failure in {@code t}'s cause chain, if it is one. */
   public static Optional<Throwable> find(Throwable t) {
-    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-      if (c instanceof org.apache.hadoop.fs.s3a.AWSServiceThrottledException
-          || c instanceof org.apache.hadoop.fs.s3a.AWSStatus500Exception
-          || c instanceof org.apache.hadoop.fs.s3a.AWSApiCallTimeoutException
-          || c instanceof java.net.ConnectException
-          || c instanceof java.net.SocketTimeoutException) {
-        return Optional.of(c);
-      }
-    }
-    return Optional.empty();
+    return Causes.first(t, c -> c instanceof org.apache.hadoop.fs.s3a.AWSServiceThrottledException
+        || c instanceof org.apache.hadoop.fs.s3a.AWSStatus500Exception
+        || c instanceof org.apache.hadoop.fs.s3a.AWSApiCallTimeoutException
+        || c instanceof java.net.ConnectException
+        || c instanceof java.net.SocketTimeoutException);
   }
 
   /** One line for the operator. */
