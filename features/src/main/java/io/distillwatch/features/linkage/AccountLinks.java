@@ -1,7 +1,5 @@
 package io.distillwatch.features.linkage;
 
-import org.apache.spark.ml.feature.BucketedRandomProjectionLSH;
-import org.apache.spark.ml.feature.BucketedRandomProjectionLSHModel;
 import org.apache.spark.ml.feature.StandardScaler;
 import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.sql.Column;
@@ -10,13 +8,18 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
+import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 
+import static org.apache.spark.ml.functions.vector_to_array;
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
@@ -48,6 +51,7 @@ import static org.apache.spark.sql.functions.when;
  * network is how organisations work). A pair's weight is the sum over kinds of the kind's capped
  * contribution ({@link LinkKind}); a pair is an edge when its weight reaches the threshold and some
  * of it is identity evidence (registry or addresses), never on shared content and timing alone.
+ * Cost: one shuffle per pass for the groups and one for the pairs; nothing is collected.
  */
 public final class AccountLinks {
   private AccountLinks() {}
@@ -66,8 +70,15 @@ public final class AccountLinks {
       .add("contributions", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType, true), false)
       .add("shared", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType, true), false);
 
-  /** Result: the edges at or above the threshold, and per kind what the hub guard dropped. */
-  public record Links(Dataset<Row> edges, Dataset<Row> hubs) {}
+  /**
+   * Result: the edges at or above the threshold, and per kind what the hub guard dropped.
+   * {@link #release} frees the cached identity evidence both are computed from, once they are written.
+   */
+  public record Links(Dataset<Row> edges, Dataset<Row> hubs, Dataset<Row> identityEvidence) {
+    public void release() {
+      identityEvidence.unpersist();
+    }
+  }
 
   /**
    * Registry memberships: payment fingerprint, sign-up IP, sign-up bursts (same e-mail domain in
@@ -141,34 +152,40 @@ public final class AccountLinks {
   }
 
   /**
-   * Behaviour near neighbours: accounts whose standardised behaviour vectors lie within
-   * {@code maxDistance} of each other, found with MLlib's {@link BucketedRandomProjectionLSH}
-   * (approximate: some near pairs are missed, no far pair is returned), at most
-   * {@code neighbours} per account.
+   * Behaviour near neighbours among candidate pairs: pairs whose behaviour vectors, standardised
+   * over every account of {@code behaviour} (MLlib {@link StandardScaler}), lie within
+   * {@code maxDistance} of each other (exact Euclidean distance), at most {@code neighbours} per
+   * account, nearest first.
    *
-   * @param behaviour account_id, org_id and one numeric column per feature (nulls count as 0)
-   * @return (src, dst, kind, shared, contribution) rows for {@link #edges}'s {@code extra} argument
+   * <p>Only candidate pairs are measured because behaviour never links a pair on its own (an edge
+   * needs identity evidence): measuring the identity pairs is linear in their number, whereas a
+   * neighbour search over all accounts (MLlib's {@code BucketedRandomProjectionLSH}, as this was
+   * first written) compares every pair in a bucket, and thousands of look-alike accounts share a
+   * bucket (at scale 100 its similarity join ran for over 20 minutes on one night).
+   *
+   * @param behaviour account_id and one numeric column per feature (nulls count as 0), one row per account
+   * @param candidates (src, dst) pairs, src &lt; dst
+   * @return (src, dst, kind, shared, contribution) rows for {@link #edges}'s {@code extraPairs}
    */
-  public static Dataset<Row> behaviourPairs(Dataset<Row> behaviour, List<String> features, double maxDistance,
-                                            int neighbours, double weight, long seed) {
+  public static Dataset<Row> behaviourPairs(Dataset<Row> behaviour, List<String> features, Dataset<Row> candidates,
+                                            double maxDistance, int neighbours, double weight) {
     Dataset<Row> filled = behaviour.na().fill(0.0, features.toArray(String[]::new));
     Dataset<Row> raw = new VectorAssembler().setInputCols(features.toArray(String[]::new)).setOutputCol("raw")
         .transform(filled);
-    Dataset<Row> scaled = new StandardScaler().setInputCol("raw").setOutputCol("features").setWithMean(true)
-        .setWithStd(true).fit(raw).transform(raw).select("account_id", "org_id", "features");
-    BucketedRandomProjectionLSHModel lsh = new BucketedRandomProjectionLSH().setInputCol("features")
-        .setOutputCol("hashes").setBucketLength(Math.max(maxDistance * 2, 1e-6)).setNumHashTables(3).setSeed(seed)
-        .fit(scaled);
-    Dataset<Row> pairs = lsh.approxSimilarityJoin(scaled, scaled, maxDistance, "distance")
-        .select(col("datasetA.account_id").as("a"), col("datasetA.org_id").as("a_org"),
-            col("datasetB.account_id").as("b"), col("datasetB.org_id").as("b_org"), col("distance"))
-        .where(col("a").lt(col("b")).and(sameOrg(col("a_org"), col("b_org")).equalTo(false)));
+    Dataset<Row> vectors = new StandardScaler().setInputCol("raw").setOutputCol("features").setWithMean(true)
+        .setWithStd(true).fit(raw).transform(raw)
+        .select(col("account_id"), vector_to_array(col("features"), "float64").as("v"));
+    Dataset<Row> measured = candidates.select("src", "dst")
+        .join(vectors.select(col("account_id").as("src"), col("v").as("v_src")), "src")
+        .join(vectors.select(col("account_id").as("dst"), col("v").as("v_dst")), "dst")
+        .withColumn("distance", expr("sqrt(aggregate(zip_with(v_src, v_dst, (x, y) -> (x - y) * (x - y)), 0D, (s, x) -> s + x))"))
+        .where(col("distance").leq(maxDistance));
     // keep each account's nearest few, so a dense crowd of look-alikes does not become a clique
-    Dataset<Row> ranked = pairs
-        .withColumn("_ra", row_number().over(Window.partitionBy("a").orderBy(col("distance"), col("b"))))
-        .withColumn("_rb", row_number().over(Window.partitionBy("b").orderBy(col("distance"), col("a"))))
+    Dataset<Row> ranked = measured
+        .withColumn("_ra", row_number().over(Window.partitionBy("src").orderBy(col("distance"), col("dst"))))
+        .withColumn("_rb", row_number().over(Window.partitionBy("dst").orderBy(col("distance"), col("src"))))
         .where(col("_ra").leq(neighbours).and(col("_rb").leq(neighbours)));
-    return ranked.select(col("a").as("src"), col("b").as("dst"), lit(LinkKind.BEHAVIOUR).as("kind"),
+    return ranked.select(col("src"), col("dst"), lit(LinkKind.BEHAVIOUR).as("kind"),
         lit(1L).as("shared"), lit(weight).as("contribution"));
   }
 
@@ -185,22 +202,35 @@ public final class AccountLinks {
   }
 
   /**
-   * Pair edges from memberships (plus {@code extra} pairs already scored), keeping pairs of
-   * weight at least {@code minWeight}.
+   * Pair edges from memberships, keeping pairs of weight at least {@code minWeight} that hold
+   * identity evidence.
+   *
+   * <p>In two passes, because an edge needs identity evidence: first the identity kinds over every
+   * account (few attributes per account, small groups), which gives the pairs that can be edges;
+   * then the content and timing kinds (the bulk of the memberships, and the large groups) only among
+   * the accounts of those pairs, and only for those pairs. Pairing content among all accounts grows
+   * with the square of the busy attribute groups (at scale 100 every account shares some /24 with
+   * someone, so no account could be ruled out early); pairing it among identity-linked accounts does
+   * not. Group sizes for the star rule are counted among the accounts paired; the hub guard and the
+   * inverse-frequency weight use every holder.
    *
    * @param activeAccounts N of the inverse-frequency weight
+   * @param extraPairs given the candidate pairs (src, dst: those with identity evidence), further
+   *     scored pairs among them (src, dst, kind, shared, contribution), e.g. behaviour
+   *     neighbours; null for none
    */
-  public static Links edges(SparkSession spark, Dataset<Row> memberships, Dataset<Row> extra, List<LinkKind> kinds,
+  public static Links edges(SparkSession spark, Dataset<Row> memberships,
+                            Function<Dataset<Row>, Dataset<Row>> extraPairs, List<LinkKind> kinds,
                             long activeAccounts, int starAbove, double minWeight) {
     List<Row> kindRows = new ArrayList<>();
     for (LinkKind k : kinds) {
       kindRows.add(RowFactory.create(k.name(), k.weight(), k.hubLimit(), k.minGroup(), k.minShared(), k.cap(), k.idf(),
           k.identity()));
     }
-    Dataset<Row> kindTable = spark.createDataFrame(kindRows, new StructType()
+    Dataset<Row> kindTable = broadcast(spark.createDataFrame(kindRows, new StructType()
         .add("kind", DataTypes.StringType).add("kind_weight", DataTypes.DoubleType).add("hub_limit", DataTypes.IntegerType)
         .add("min_group", DataTypes.IntegerType).add("min_shared", DataTypes.IntegerType)
-        .add("cap", DataTypes.DoubleType).add("idf", DataTypes.BooleanType).add("identity", DataTypes.BooleanType));
+        .add("cap", DataTypes.DoubleType).add("idf", DataTypes.BooleanType).add("identity", DataTypes.BooleanType)));
 
     Dataset<Row> groups = memberships.groupBy("kind", "key")
         .agg(count(lit(1)).as("n"), min("account_id").as("anchor"))
@@ -213,14 +243,43 @@ public final class AccountLinks {
         .withColumn("key_weight", when(col("idf"),
             col("kind_weight").multiply(greatest(lit(0.0), lit(lnN).minus(log(col("n").cast("double"))).divide(lnN))))
             .otherwise(col("kind_weight")))
-        .select("kind", "key", "n", "anchor", "key_weight");
+        .select("kind", "key", "n", "anchor", "key_weight", "identity");
 
-    // an edge needs identity evidence, so an account that shares no identity attribute with anyone
-    // can be in no edge: its content memberships (the bulk of them) are dropped before pairing
-    Dataset<Row> identityKinds = kindTable.where(col("identity")).select("kind");
-    Dataset<Row> linkable = memberships.join(kept.where(col("n").geq(2)).join(identityKinds, "kind"), new String[] {"kind", "key"})
-        .select("account_id").distinct();
-    Dataset<Row> members = memberships.join(kept, new String[] {"kind", "key"}).join(linkable, "account_id");
+    // pass 1: identity evidence, every account
+    Dataset<Row> identityMembers = memberships.join(kept.where(col("identity")).drop("identity"), new String[] {"kind", "key"});
+    Dataset<Row> identity = perKind(pairs(identityMembers, starAbove), kindTable)
+        .where(col("contribution").gt(0))
+        .persist(StorageLevel.MEMORY_AND_DISK_SER());
+    Dataset<Row> candidates = identity.select("src", "dst").distinct();
+    Dataset<Row> linkable = candidates.select(col("src").as("account_id"))
+        .union(candidates.select(col("dst").as("account_id"))).distinct();
+
+    // pass 2: content and timing, among linkable accounts, for identity pairs only
+    WindowSpec group = Window.partitionBy("kind", "key");
+    Dataset<Row> contentMembers = memberships.join(linkable, "account_id")
+        .join(kept.where(col("identity").equalTo(false)).select("kind", "key", "key_weight"), new String[] {"kind", "key"})
+        .withColumn("n", count(lit(1)).over(group))
+        .withColumn("anchor", min("account_id").over(group));
+    Dataset<Row> evidence = identity.unionByName(
+        perKind(pairs(contentMembers, starAbove), kindTable).join(candidates, new String[] {"src", "dst"}));
+    if (extraPairs != null) {
+      evidence = evidence.unionByName(extraPairs.apply(candidates).select("src", "dst", "kind", "shared", "contribution"));
+    }
+    Dataset<Row> edges = evidence.where(col("contribution").gt(0))
+        .groupBy("src", "dst")
+        .agg(exactSum(col("contribution")).as("weight"),
+            map_from_entries(collect_list(struct(col("kind"), col("contribution")))).as("contributions"),
+            map_from_entries(collect_list(struct(col("kind"), col("shared")))).as("shared"))
+        .where(col("weight").geq(minWeight));
+    return new Links(edges.select("src", "dst", "weight", "contributions", "shared"), hubs, identity);
+  }
+
+  /**
+   * The pairs of accounts in the same attribute group (kind, key; with its size n, its smallest
+   * member anchor and key_weight): every pair of a group of at most {@code starAbove}, the star
+   * to the anchor of a larger one; pairs within one organisation dropped.
+   */
+  private static Dataset<Row> pairs(Dataset<Row> members, int starAbove) {
     Dataset<Row> a = members.select(col("kind"), col("key"), col("n"), col("anchor"), col("key_weight"),
         col("account_id").as("a"), col("org_id").as("a_org"));
     Dataset<Row> b = members.select(col("kind").as("kind_b"), col("key").as("key_b"), col("account_id").as("b"),
@@ -229,44 +288,17 @@ public final class AccountLinks {
     Dataset<Row> cliques = a.where(col("n").leq(starAbove)).join(b, sameGroup.and(col("a").lt(col("b"))));
     Dataset<Row> stars = a.where(col("n").gt(starAbove)).where(col("a").equalTo(col("anchor")))
         .join(b, sameGroup.and(col("b").notEqual(col("a"))));
-    Dataset<Row> pairs = cliques.unionByName(stars)
+    return cliques.unionByName(stars)
         .where(sameOrg(col("a_org"), col("b_org")).equalTo(false))
         .select(least(col("a"), col("b")).as("src"), greatest(col("a"), col("b")).as("dst"), col("kind"), col("key_weight"));
+  }
 
-    Dataset<Row> perKind = pairs.groupBy("src", "dst", "kind")
+  /** Each pair's contribution per kind: the summed key weights when enough are shared, capped. */
+  private static Dataset<Row> perKind(Dataset<Row> pairs, Dataset<Row> kindTable) {
+    return pairs.groupBy("src", "dst", "kind")
         .agg(count(lit(1)).as("shared"), exactSum(col("key_weight")).as("raw_weight"))
         .join(kindTable.select("kind", "min_shared", "cap"), "kind")
         .where(col("shared").geq(col("min_shared")))
         .select(col("src"), col("dst"), col("kind"), col("shared"), least(col("cap"), col("raw_weight")).as("contribution"));
-    if (extra != null) {
-      perKind = perKind.unionByName(extra.select("src", "dst", "kind", "shared", "contribution"));
-    }
-    Dataset<Row> edges = perKind.where(col("contribution").gt(0))
-        .join(kindTable.select("kind", "identity"), "kind")
-        .groupBy("src", "dst")
-        .agg(exactSum(col("contribution")).as("weight"),
-            expr("bool_or(identity)").as("has_identity"),
-            map_from_entries(collect_list(struct(col("kind"), col("contribution")))).as("contributions"),
-            map_from_entries(collect_list(struct(col("kind"), col("shared")))).as("shared"))
-        .where(col("weight").geq(minWeight).and(col("has_identity")));
-    return new Links(edges.select("src", "dst", "weight", "contributions", "shared"), hubs);
   }
-
-  /**
-   * Accounts that share at least one identity attribute (not a hub) with another account: the
-   * only ones that can be in an edge. Behaviour neighbours are searched among them only (an
-   * account's nearest few are then its nearest linkable ones).
-   */
-  public static Dataset<Row> linkable(Dataset<Row> memberships, List<LinkKind> kinds) {
-    List<String> identity = kinds.stream().filter(LinkKind::identity).map(LinkKind::name).toList();
-    Column limit = lit(Integer.MAX_VALUE);
-    for (LinkKind k : kinds) {
-      limit = when(col("kind").equalTo(k.name()), lit(k.hubLimit())).otherwise(limit);
-    }
-    Dataset<Row> groups = memberships.where(col("kind").isin(identity.toArray()))
-        .groupBy("kind", "key").agg(count(lit(1)).as("n"))
-        .where(col("n").geq(2).and(col("n").leq(limit)));
-    return memberships.join(groups, new String[] {"kind", "key"}).select("account_id").distinct();
-  }
-
 }

@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
@@ -128,11 +129,12 @@ public final class LinkJob {
             .unionByName(AccountLinks.usageMemberships(in.events()))
             .unionByName(AccountLinks.templateMemberships(in.requests()))
             .persist(StorageLevel.MEMORY_AND_DISK_SER());
-        Dataset<Row> behaviour = options.behaviourDistance() > 0
-            ? AccountLinks.behaviourPairs(activity.join(AccountLinks.linkable(memberships, options.kinds()), "account_id"),
-                AccountActivity.BEHAVIOUR_FEATURES, options.behaviourDistance(), 5,
-                options.kinds().stream().filter(k -> k.name().equals(LinkKind.BEHAVIOUR)).findFirst().orElseThrow().weight(),
-                17L)
+        double behaviourWeight = options.kinds().stream().filter(k -> k.name().equals(LinkKind.BEHAVIOUR)).findFirst()
+            .orElseThrow().weight();
+        // behaviour is measured on the pairs that have identity evidence (it never links alone)
+        Function<Dataset<Row>, Dataset<Row>> behaviour = options.behaviourDistance() > 0
+            ? candidates -> AccountLinks.behaviourPairs(activity, AccountActivity.BEHAVIOUR_FEATURES, candidates,
+                options.behaviourDistance(), 5, behaviourWeight)
             : null;
         group.step("link " + d + ": edges");
         AccountLinks.Links links = AccountLinks.edges(spark, memberships, behaviour, options.kinds(), active,
@@ -146,6 +148,7 @@ public final class LinkJob {
         for (Row h : lake.read(t.hubs()).where(col("date").equalTo(lit(day))).collectAsList()) { // a row per kind
           dropped.put(h.getString(h.fieldIndex("kind")), h.getLong(h.fieldIndex("dropped_attributes")));
         }
+        links.release();
         memberships.unpersist();
 
         Dataset<Row> written = lake.read(t.links()).where(col("date").equalTo(lit(day)));
