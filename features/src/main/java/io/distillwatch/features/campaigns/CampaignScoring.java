@@ -35,13 +35,17 @@ import static org.apache.spark.sql.functions.when;
 /**
  * Cluster features and the campaign score. The score is 0.75 x the share of transparent rules a
  * cluster meets ({@link #RULES}) + 0.25 x its isolation-forest anomaly score among the night's
- * clusters; a cluster is flagged as a campaign at {@code score >= threshold}. Each rule is a named
- * column, so every flag says which rules fired and on which figures.
+ * clusters; where analysts' verdicts train a classifier ({@link CampaignClassifier}), that score
+ * counts 0.7 and the classifier's probability 0.3. A cluster is flagged as a campaign at
+ * {@code score >= threshold}. Each rule is a named column, so every flag says which rules fired
+ * and on which figures.
  */
 public final class CampaignScoring {
   private CampaignScoring() {}
 
   public static final double RULE_WEIGHT = 0.75;
+  /** The classifier's share of the score, where there is one ({@link CampaignClassifier}). */
+  public static final double SUPERVISED_WEIGHT = 0.3;
   public static final double DEFAULT_THRESHOLD = 0.5;
 
   /**
@@ -144,7 +148,7 @@ public final class CampaignScoring {
     Dataset<Row> kinds = internalEdges(members, edges).groupBy("cluster_key")
         .agg(expr("map_from_entries(collect_list(struct(kind, edges)))").as("edge_kinds"));
 
-    return base.join(concentration, new String[] {"cluster_key"}, "left")
+    Dataset<Row> clusters = base.join(concentration, new String[] {"cluster_key"}, "left")
         .join(sync, new String[] {"cluster_key"}, "left")
         .join(privateTraffic, new String[] {"cluster_key"}, "left")
         .join(nets, new String[] {"cluster_key"}, "left")
@@ -163,11 +167,19 @@ public final class CampaignScoring {
         .withColumn("template_concentration", coalesce(col("template_concentration"), lit(0.0)))
         .withColumn("sync_score", coalesce(col("sync_score"), lit(0.0)))
         .withColumn("signup_spread_days", coalesce(col("signup_spread_days"), lit(9999.0)))
-        .withColumn("median_age_days", coalesce(col("median_age_days"), lit(9999)))
-        .withColumn("log_size", log1p(col("cluster_size")))
-        .withColumn("log_requests", log1p(col("requests")))
-        .withColumn("log_median_age", log1p(org.apache.spark.sql.functions.greatest(col("median_age_days"), lit(0))))
+        .withColumn("median_age_days", coalesce(col("median_age_days"), lit(9999)));
+    return withDerivedFeatures(clusters)
         .drop("_p_cot", "_p_distill", "_p_n", "_cot", "_distill", "_new_model", "_payments", "_with_payment", "_orgs", "_prefixes");
+  }
+
+  /**
+   * The anomaly features that are not stored in the campaigns table, from those that are:
+   * log_size, log_requests, log_median_age (so stored nights can train the classifier).
+   */
+  public static Dataset<Row> withDerivedFeatures(Dataset<Row> clusters) {
+    return clusters.withColumn("log_size", log1p(col("cluster_size")))
+        .withColumn("log_requests", log1p(col("requests")))
+        .withColumn("log_median_age", log1p(org.apache.spark.sql.functions.greatest(col("median_age_days"), lit(0))));
   }
 
   /** Edges with both ends in one cluster, counted per kind of evidence. */
@@ -182,9 +194,13 @@ public final class CampaignScoring {
 
   /**
    * Adds rule columns ({@code rule_<name>}), {@code rules_met}, {@code rule_score},
-   * {@code anomaly}, {@code score}, {@code flagged} and a readable {@code evidence} line.
+   * {@code anomaly}, {@code supervised} (the classifier's probability, null without one),
+   * {@code score}, {@code flagged} and a readable {@code evidence} line.
+   *
+   * @param classifier trained on analysts' verdicts, or null where there is no labelled history
    */
-  public static Dataset<Row> score(Dataset<Row> features, IsolationForest forest, double threshold) {
+  public static Dataset<Row> score(Dataset<Row> features, IsolationForest forest, CampaignClassifier classifier,
+                                   double threshold) {
     Dataset<Row> scored = features;
     List<Column> met = new ArrayList<>();
     for (Rule r : RULES) {
@@ -194,13 +210,25 @@ public final class CampaignScoring {
     Column points = RULES.stream().map(r -> col("rule_" + r.name()).cast("double")).reduce(Column::plus).orElseThrow();
     UserDefinedFunction anomaly = udf((UDF1<scala.collection.Seq<Object>, Double>) v -> forest.score(doubles(v)),
         DataTypes.DoubleType);
-    return scored
+    scored = scored
         .withColumn("rules_met", concat_ws(",", met.toArray(Column[]::new)))
         .withColumn("rule_score", points.divide(RULES.size()))
-        .withColumn("anomaly", anomaly.apply(vector()))
-        .withColumn("score", col("rule_score").multiply(RULE_WEIGHT).plus(col("anomaly").multiply(1 - RULE_WEIGHT)))
+        .withColumn("anomaly", anomaly.apply(vector()));
+    Column unsupervised = col("rule_score").multiply(RULE_WEIGHT).plus(col("anomaly").multiply(1 - RULE_WEIGHT));
+    Column classified = lit("");
+    if (classifier == null) {
+      scored = scored.withColumn("supervised", lit(null).cast("double"))
+          .withColumn("score", unsupervised);
+    } else {
+      scored = classifier.score(scored)
+          .withColumn("score", unsupervised.multiply(1 - SUPERVISED_WEIGHT).plus(col("supervised").multiply(SUPERVISED_WEIGHT)));
+      classified = concat_ws("", lit("; classifier "), format_number(col("supervised"), 2),
+          lit(String.format(" (trained on %d campaign and %d benign verdicts)", classifier.campaignVerdicts(),
+              classifier.benignVerdicts())));
+    }
+    return scored
         .withColumn("flagged", col("score").geq(threshold))
-        .withColumn("evidence", evidence());
+        .withColumn("evidence", concat_ws("", evidence(), classified));
   }
 
   /** The anomaly features as an array column, nulls as 0. */

@@ -1,6 +1,7 @@
 package io.distillwatch.jobs.campaigns;
 
 import io.distillwatch.features.campaigns.AccountClusters;
+import io.distillwatch.features.campaigns.CampaignClassifier;
 import io.distillwatch.features.campaigns.CampaignIds;
 import io.distillwatch.features.campaigns.CampaignScoring;
 import io.distillwatch.features.campaigns.IsolationForest;
@@ -61,10 +62,13 @@ public final class CampaignsJob {
     }
   }
 
-  public record Result(long clusters, long flagged, long flaggedAccounts, long alerts, long lineage) {
+  /** @param classifierVerdicts the verdicts the night's classifier was trained on; 0: no classifier */
+  public record Result(long clusters, long flagged, long flaggedAccounts, long alerts, long lineage,
+                       long classifierVerdicts) {
     public String summary() {
-      return String.format("%,d clusters, %,d flagged as campaigns (%,d accounts), %,d alerts, %,d merges/splits",
-          clusters, flagged, flaggedAccounts, alerts, lineage);
+      return String.format("%,d clusters, %,d flagged as campaigns (%,d accounts), %,d alerts, %,d merges/splits%s",
+          clusters, flagged, flaggedAccounts, alerts, lineage,
+          classifierVerdicts == 0 ? "" : String.format("; classifier trained on %,d verdicts", classifierVerdicts));
     }
 
     Map<String, Long> metrics() {
@@ -74,6 +78,7 @@ public final class CampaignsJob {
       m.put("flagged_accounts", flaggedAccounts);
       m.put("alerts", alerts);
       m.put("lineage", lineage);
+      m.put("classifier_verdicts", classifierVerdicts);
       return m;
     }
   }
@@ -136,7 +141,10 @@ public final class CampaignsJob {
           List<Double> v = vectors.get(i).getList(0);
           data[i] = v.stream().mapToDouble(Double::doubleValue).toArray();
         }
-        Dataset<Row> scored = CampaignScoring.score(features, IsolationForest.fit(data, 100, 256, 7L), options.threshold());
+        group.step("campaigns " + d + ": classifier");
+        CampaignClassifier classifier = CampaignClassifier.fit(spark, verdictHistory(d)).orElse(null);
+        Dataset<Row> scored = CampaignScoring.score(features, IsolationForest.fit(data, 100, 256, 7L), classifier,
+            options.threshold());
 
         group.step("campaigns " + d + ": stable ids");
         LocalDate previousDate = previousDate(t, d);
@@ -179,8 +187,9 @@ public final class CampaignsJob {
             sum(when(col("flagged"), col("cluster_size")).otherwise(0))).first();
         long alertCount = lake.read(t.alerts()).where(col("date").equalTo(lit(day))).count();
         long lineageCount = lake.read(t.lineage()).where(col("date").equalTo(lit(day))).count();
+        long verdicts = classifier == null ? 0 : classifier.campaignVerdicts() + classifier.benignVerdicts();
         Result r = new Result(c.getLong(0), c.isNullAt(1) ? 0 : c.getLong(1), c.isNullAt(2) ? 0 : c.getLong(2),
-            alertCount, lineageCount);
+            alertCount, lineageCount, verdicts);
         if (t == CampaignTables.NIGHTLY) {
           lake.recordRun(NAME, d, r.metrics());
         }
@@ -192,6 +201,20 @@ public final class CampaignsJob {
         edges.unpersist();
       }
     }
+  }
+
+  /**
+   * The labelled history: each verdict recorded before the date, with the features of the campaign
+   * on the night it judged (always the nightly tables: verdicts are about nightly campaigns).
+   * Verdicts on later nights are left out, so re-running a date gives the same scores whatever
+   * was judged since.
+   */
+  private Dataset<Row> verdictHistory(LocalDate d) {
+    Dataset<Row> verdicts = lake.readIfExists(Tables.OPS_CAMPAIGN_VERDICTS).where(col("date").lt(lit(Date.valueOf(d))));
+    return CampaignScoring.withDerivedFeatures(
+            lake.readIfExists(CampaignTables.NIGHTLY.campaigns()).join(verdicts.select("campaign_id", "date", "verdict"),
+                new String[] {"campaign_id", "date"}))
+        .withColumn("label", when(col("verdict").equalTo(VerdictJob.CAMPAIGN), lit(1.0)).otherwise(lit(0.0)));
   }
 
   private LocalDate previousDate(CampaignTables t, LocalDate d) {

@@ -1,6 +1,7 @@
 package io.distillwatch.jobs.cli;
 
 import io.distillwatch.jobs.commands.AttributeCommand;
+import io.distillwatch.jobs.commands.VerdictCommand;
 import io.distillwatch.jobs.commands.BenchAttributionCommand;
 import io.distillwatch.jobs.commands.BenchEmbedCommand;
 import io.distillwatch.jobs.commands.BenchFeaturesCommand;
@@ -28,7 +29,7 @@ public final class Main {
   public static List<Command> commands() {
     return List.of(new DemoCommand(), new SimulateCommand(), new IngestCommand(), new FeaturesCommand(), new LinkCommand(), new CampaignsCommand(), new DiscoverCommand(), new EvaluateCommand(), new ExportCampaignsCommand(), new NightlyCommand(),
         new AttributeCommand(), new BenchLshCommand(), new BenchFeaturesCommand(), new BenchAttributionCommand(),
-        new BenchEmbedCommand(), new ReportCommand(), new ExportAnalystCommand(), new PurgeCommand());
+        new BenchEmbedCommand(), new ReportCommand(), new ExportAnalystCommand(), new PurgeCommand(), new VerdictCommand());
   }
 
   public static void main(String[] args) {

@@ -175,7 +175,7 @@ public final class IngestJob {
     String earlier = "s.landing_date < t.landing_date OR (s.landing_date = t.landing_date AND "
         + "(s.source_file < t.source_file OR (s.source_file = t.source_file AND s.line_number < t.line_number)))";
     target.as("t")
-        .merge(lake.conform(Tables.BRONZE_EVENTS, rows).as("s"),
+        .merge(lake.rowsToWrite(Tables.BRONZE_EVENTS, rows).as("s"),
             window + " AND t.event_date = s.event_date AND t.event_id = s.event_id")
         .whenMatched("s.content_hash = t.content_hash AND (" + earlier + ")").updateAll()
         .whenNotMatched().insertAll()

@@ -26,6 +26,7 @@ public record CampaignTables(TableSpec links, TableSpec hubs, TableSpec campaign
       .add("score", DataTypes.DoubleType, false)
       .add("rule_score", DataTypes.DoubleType, false)
       .add("anomaly", DataTypes.DoubleType, false)
+      .add("supervised", DataTypes.DoubleType)
       .add("rules_met", DataTypes.StringType, false)
       .add("evidence", DataTypes.StringType, false)
       .add("first_seen", DataTypes.DateType, false)

@@ -2,6 +2,7 @@ package io.distillwatch.jobs.lake;
 
 import io.delta.tables.DeltaTable;
 import io.distillwatch.jobs.cli.InvalidInputException;
+import io.distillwatch.jobs.spark.Faults;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -119,12 +120,15 @@ public final class Lake {
   /**
    * Atomically replaces the rows matching {@code where} (a SQL predicate on partition columns)
    * with {@code rows}; the table's columns are selected by name, so column order does not matter.
+   * A column added to the table's spec since the table was created is added to it by this write
+   * (Delta schema merge; older rows read it as null).
    */
   public void replace(TableSpec t, Dataset<Row> rows, String where) {
     if (!exists(t)) { // loading a DeltaTable costs a snapshot: only when the table may need creating
       ensure(t);
     }
-    conform(t, rows).write().format("delta").mode("overwrite").option("replaceWhere", where).save(path(t));
+    rowsToWrite(t, rows).write().format("delta").mode("overwrite").option("replaceWhere", where)
+        .option("mergeSchema", "true").save(path(t));
   }
 
   /** MERGE keyed on the natural key: new keys are inserted, existing ones updated when {@code updateWhen} holds. */
@@ -134,19 +138,22 @@ public final class Lake {
     for (String k : t.naturalKey()) {
       on.append(on.length() == 0 ? "" : " AND ").append("t.").append(k).append(" = s.").append(k);
     }
-    var merge = target.as("t").merge(conform(t, rows).as("s"), on.toString());
+    var merge = target.as("t").merge(rowsToWrite(t, rows).as("s"), on.toString());
     if (updateWhen != null) {
       merge = merge.whenMatched(updateWhen).updateAll();
     }
     merge.whenNotMatched().insertAll().execute();
   }
 
-  /** Selects the table's columns, in order, cast to its types. */
-  public Dataset<Row> conform(TableSpec t, Dataset<Row> rows) {
+  /**
+   * What a write of {@code t} reads: the table's columns of {@code rows}, in order, cast to its
+   * types (and, where a test asks, a crash in the middle of the write: {@link Faults#duringWrite}).
+   */
+  public Dataset<Row> rowsToWrite(TableSpec t, Dataset<Row> rows) {
     Column[] cols = Arrays.stream(t.schema().fields())
         .map((StructField f) -> col(f.name()).cast(f.dataType()).as(f.name()))
         .toArray(Column[]::new);
-    return rows.select(cols);
+    return Faults.duringWrite(t.name(), rows.select(cols));
   }
 
   /** Records the counts of a finished run in {@code ops.runs} (one row per command and date). */

@@ -50,6 +50,16 @@ public final class Tables {
       List.of(), List.of("command", "date"),
       "the last run of each command and date, with its counts (the audit trail of the nights)");
 
+  public static final TableSpec OPS_CAMPAIGN_VERDICTS = new TableSpec("ops.campaign_verdicts", new StructType()
+      .add("campaign_id", DataTypes.StringType, false)
+      .add("date", DataTypes.DateType, false)
+      .add("verdict", DataTypes.StringType, false)
+      .add("note", DataTypes.StringType)
+      .add("recorded_at", DataTypes.TimestampType, false),
+      List.of(), List.of("campaign_id", "date"),
+      "analysts' verdicts ('campaign' or 'benign') on campaigns as they stood on a night of gold.campaigns: the labelled "
+          + "history the campaigns stage's classifier trains on");
+
   public static final TableSpec SILVER_REQUEST_TEMPLATES = new TableSpec("silver.request_templates", new StructType()
       .add("event_date", DataTypes.DateType, false)
       .add("event_id", DataTypes.StringType, false)
@@ -147,6 +157,7 @@ public final class Tables {
 
   public static final List<TableSpec> ALL = List.of(
       BRONZE_EVENTS, BRONZE_ACCOUNTS, BRONZE_ACCOUNTS_HISTORY, QUARANTINE_EVENTS, QUARANTINE_ACCOUNTS, OPS_RUNS,
+      OPS_CAMPAIGN_VERDICTS,
       SILVER_REQUEST_TEMPLATES, SILVER_TEMPLATE_DAILY, SILVER_TEMPLATE_BANDS, SILVER_TEMPLATES, SILVER_MODELS,
       GOLD_ACCOUNT_DAILY, GOLD_ACCOUNT_WINDOWS, GOLD_ATTRIBUTION);
 

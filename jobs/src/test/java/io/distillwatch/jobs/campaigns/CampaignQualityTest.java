@@ -177,6 +177,11 @@ class CampaignQualityTest {
   @Execution(ExecutionMode.CONCURRENT)
   class FromLake extends io.distillwatch.jobs.attribute.CampaignAttributionChecks {}
 
+  /** Analysts' verdicts and the classifier they train, on a copy of this lake. */
+  @Nested
+  @Execution(ExecutionMode.CONCURRENT)
+  class Verdicts extends VerdictChecks {}
+
   /** The analyst notebooks on this lake's export, executed by Jupyter. */
   @Nested
   @Execution(ExecutionMode.CONCURRENT)

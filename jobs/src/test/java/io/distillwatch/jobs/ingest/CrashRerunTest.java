@@ -1,5 +1,6 @@
 package io.distillwatch.jobs.ingest;
 
+import io.distillwatch.jobs.lake.Causes;
 import io.distillwatch.jobs.lake.Lake;
 import io.distillwatch.jobs.lake.Tables;
 import io.distillwatch.jobs.spark.Faults;
@@ -8,6 +9,8 @@ import io.distillwatch.testing.SharedSpark;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.File;
 import java.nio.file.Files;
@@ -43,17 +46,45 @@ class CrashRerunTest {
     assertRepairedByRerun(lake, day1);
   }
 
+  /** The ingest dies in the middle of its bronze.events MERGE: no commit, the table is as before. */
   @Test
+  void ingestCrashedInTheMiddleOfAWriteIsRepairedByRerunningTheDate() throws Exception {
+    Lake lake = Lake.open(SharedSpark.get(), Fixtures.tempDir("crash-mid-write-lake").toString());
+    IngestJob.Options day1 = Fixtures.ingest(Fixtures.smallLanding(), Fixtures.FROM);
+    try (AutoCloseable armed = Faults.arm("write:bronze.events")) {
+      assertThatThrownBy(() -> new IngestJob(lake, day1).execute())
+          .satisfies(e -> assertThat(Causes.first(e, c -> c instanceof Faults.SimulatedCrash)).isPresent());
+    }
+    assertThat(lake.exists(Tables.QUARANTINE_EVENTS)).as("the write before it committed").isTrue();
+    assertThat(lake.exists(Tables.BRONZE_EVENTS)).as("created empty before the merge").isTrue();
+    assertThat(lake.read(Tables.BRONZE_EVENTS).count()).as("the crashed merge committed nothing").isZero();
+    IngestJob.Result r = new IngestJob(lake, day1).execute();
+    assertThat(r.accepted() + r.quarantined()).isEqualTo(r.read());
+    assertThat(r.inserted()).as("as many as an uninterrupted first ingest")
+        .isEqualTo(Fixtures.cleanLake().results().get(0).inserted());
+    assertThat(Fixtures.digests(lake)).isEqualTo(Fixtures.cleanLake().firstDayDigests());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"ingest:after-events", "write:bronze.events"})
   @Tag("slow")
-  void killedIngestIsRepairedByRerunningTheDate() throws Exception {
+  void killedIngestIsRepairedByRerunningTheDate(String fault) throws Exception {
     Path landing = Fixtures.smallLanding();
     Path lakeDir = Fixtures.tempDir("killed-lake");
-    Process child = childJvm("ingest:after-events", "ingest", "--landing", landing.toString(),
+    Process child = childJvm(fault, "ingest", "--landing", landing.toString(),
         "--lake", lakeDir.toString(), "--date", Fixtures.FROM.toString());
     assertThat(child.waitFor(20, TimeUnit.MINUTES)).as("child finished").isTrue();
     String output = Files.readString(lakeDir.resolveSibling(lakeDir.getFileName() + ".child.log"));
     assertThat(child.exitValue()).as(output).isEqualTo(137);
-    assertRepairedByRerun(Lake.open(SharedSpark.get(), lakeDir.toString()), Fixtures.ingest(landing, Fixtures.FROM));
+    Lake lake = Lake.open(SharedSpark.get(), lakeDir.toString());
+    if (fault.startsWith("write:")) {
+      assertThat(lake.read(Tables.BRONZE_EVENTS).count()).as("killed mid-merge: nothing committed").isZero();
+      IngestJob.Result r = new IngestJob(lake, Fixtures.ingest(landing, Fixtures.FROM)).execute();
+      assertThat(r.inserted()).isEqualTo(Fixtures.cleanLake().results().get(0).inserted());
+      assertThat(Fixtures.digests(lake)).isEqualTo(Fixtures.cleanLake().firstDayDigests());
+    } else {
+      assertRepairedByRerun(lake, Fixtures.ingest(landing, Fixtures.FROM));
+    }
   }
 
   private static void assertRepairedByRerun(Lake lake, IngestJob.Options day1) {

@@ -45,8 +45,29 @@ public final class CampaignLake {
         new NightlyJob(lake, night(landing, d)).execute(line -> { });
       }
       built = new CampaignLake(lake, landing);
+      // a pristine copy, taken before any test can touch the lake: tests that must change a lake copy this
+      snapshot = Fixtures.tempDir("campaign-lake-snapshot");
+      copyTree(java.nio.file.Path.of(java.net.URI.create(lake.root())), snapshot);
     }
     return built;
+  }
+
+  private static Path snapshot;
+
+  /** A private copy of the built lake, for tests that change it (the shared one must not change). */
+  public static Lake copy(String name) {
+    get();
+    Path dir = Fixtures.tempDir(name);
+    copyTree(snapshot, dir);
+    return Lake.open(SharedSpark.get(), dir.toString());
+  }
+
+  private static void copyTree(Path from, Path to) {
+    try {
+      io.distillwatch.jobs.lake.LocalFiles.copyTree(from, to);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   public String labels() {
