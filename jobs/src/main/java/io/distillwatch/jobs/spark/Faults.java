@@ -45,7 +45,8 @@ public final class Faults {
    * The rows a write of {@code table} reads, unchanged unless this write is the armed point: then
    * the write's tasks die at the end of their input, after the rows went to the table's new data
    * files and before any is closed or committed, i.e. in the middle of the write (a MERGE first
-   * reads its source to find the files it touches, so there it dies in that first pass). Armed by
+   * reads its source to find the files it touches, so there it dies in that first pass). A write
+   * with no rows has no task that could die, so it dies here, before its commit. Armed by
    * {@link #arm}, the task throws {@link SimulatedCrash} and the write fails; by {@code -Ddw.fault},
    * the JVM halts (exit 137).
    */
@@ -63,6 +64,10 @@ public final class Faults {
     }
     ARMED.remove();
     String what = name + (thrown ? " (" + armed + ")" : "");
+    if (rows.isEmpty()) {
+      // no rows, so no task would ever reach the end of its input: die now, before the commit
+      die(what + " (no rows)", halt);
+    }
     return rows.mapPartitions((MapPartitionsFunction<Row, Row>) it -> new DiesAtEnd(it, what, halt),
         Encoders.row(rows.schema()));
   }
@@ -74,17 +79,22 @@ public final class Faults {
       if (rows.hasNext()) {
         return true;
       }
-      if (halt) {
-        System.err.println("dw.fault: halting in the middle of " + what);
-        Runtime.getRuntime().halt(137);
-      }
-      throw new SimulatedCrash(what + ", in the middle of the write");
+      die(what, halt);
+      return false;
     }
 
     @Override
     public Row next() {
       return rows.next();
     }
+  }
+
+  private static void die(String what, boolean halt) {
+    if (halt) {
+      System.err.println("dw.fault: halting in the middle of " + what);
+      Runtime.getRuntime().halt(137);
+    }
+    throw new SimulatedCrash(what + ", in the middle of the write");
   }
 
   public static void point(String name) {
