@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * gates of issue 4, stable ids (a flagged account keeps its campaign id from night to night unless
  * the lineage records a merge or split), and every campaign flagged within one night of reaching
  * 10,000 requests. The month backfilled after these nights is BackfillTest's (on a smaller month:
- * a night costs the same at either size, and both halves in one test take over three hours here).
+ * a night costs nearly as much at either size, and both halves in one test take over three hours here).
  * Tagged {@code slow}: thirty nights (docs/operations.md, "Test suites").
  */
 @Tag("slow")

@@ -76,7 +76,12 @@ public final class CampaignLake {
 
   /** The simulation: scale 0.2, with the proxy campaign kept at its full 10 accounts. */
   public static SimConfig config(int days) {
-    return SimConfig.of(FROM, FROM.plusDays(days - 1), 7, 0.2).withOverrides(Map.of("C02", 10));
+    return config(days, 0.2);
+  }
+
+  /** The same traffic at another scale (the proxy campaign still at its full 10 accounts). */
+  public static SimConfig config(int days, double scale) {
+    return SimConfig.of(FROM, FROM.plusDays(days - 1), 7, scale).withOverrides(Map.of("C02", 10));
   }
 
   public static FeaturesJob.Options features(LocalDate d) {
