@@ -5,17 +5,22 @@ import io.distillwatch.jobs.lake.Lake;
 import io.distillwatch.jobs.lake.Tables;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
 
 import java.sql.Date;
 import java.time.LocalDate;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.row_number;
 
 /**
  * What linkage and campaign scoring read for the window of {@code days} days ending at a date:
  * stored features and templates, the registry, and request metadata (no prompt text). Nothing
  * here re-ingests or re-derives templates, which is what lets {@code discover} replay months.
+ * Everything is read as it stood on the night of the date: events delivered by then (not late
+ * arrivals delivered on a later night) and the registry's snapshots up to then, so a re-run or a
+ * backfill of the night gives the night's result again.
  */
 final class WindowInputs {
   final LocalDate date;
@@ -49,21 +54,32 @@ final class WindowInputs {
   /** The registry rows of the accounts active in the window. */
   Dataset<Row> registry() {
     Dataset<Row> active = daily().select("account_id").distinct();
-    return lake.read(Tables.BRONZE_ACCOUNTS).join(active, "account_id")
+    return registryAsOfNight().join(active, "account_id")
         .select("account_id", "org_id", "created_at", "email_domain", "payment_fingerprint", "signup_ip", "program", "verified");
   }
 
   /** Request metadata of the window: account_id, org_id, ts, ip, asn, user_agent. */
   Dataset<Row> events() {
-    return lake.read(Tables.BRONZE_EVENTS).where(col("event_date").between(lit(from()), lit(to())))
+    return lake.read(Tables.BRONZE_EVENTS).where(col("event_date").between(lit(from()), lit(to()))
+            .and(col("landing_date").leq(lit(to()))))
         .select("account_id", "ts", "ip", "asn", "user_agent")
-        .join(lake.read(Tables.BRONZE_ACCOUNTS).select("account_id", "org_id"), new String[] {"account_id"}, "left");
+        .join(registryAsOfNight().select("account_id", "org_id"), new String[] {"account_id"}, "left");
   }
 
   /** The template of every request of the window: account_id, org_id, ts, template_id. */
   Dataset<Row> requests() {
     return lake.read(Tables.SILVER_REQUEST_TEMPLATES).where(col("event_date").between(lit(from()), lit(to())))
         .select("account_id", "ts", "template_id")
-        .join(lake.read(Tables.BRONZE_ACCOUNTS).select("account_id", "org_id"), new String[] {"account_id"}, "left");
+        .join(registryAsOfNight().select("account_id", "org_id"), new String[] {"account_id"}, "left");
+  }
+
+  /**
+   * Each account's newest registry snapshot delivered by the night (bronze.accounts_history), not
+   * bronze.accounts: that holds the newest snapshot of all, which a backfilled night must not see.
+   */
+  private Dataset<Row> registryAsOfNight() {
+    return lake.read(Tables.BRONZE_ACCOUNTS_HISTORY).where(col("snapshot_date").leq(lit(to())))
+        .withColumn("_newest", row_number().over(Window.partitionBy("account_id").orderBy(col("snapshot_date").desc())))
+        .where(col("_newest").equalTo(1)).drop("_newest");
   }
 }

@@ -36,7 +36,8 @@ import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.row_number;
 
 /**
- * Traffic features for one date, from {@code bronze.events} of that date:
+ * Traffic features for one date, from the {@code bronze.events} of that date delivered by its night
+ * (late arrivals stay in bronze and in the link evidence of later nights, and are counted):
  * <ol>
  *   <li>prompt templates by banded MinHash ({@link TemplateAssignment}) against the band index
  *       as it stood before the date, written to {@code silver.request_templates} (no prompt
@@ -104,7 +105,7 @@ public final class FeaturesJob {
   }
 
   public record Result(long requests, long prompts, long templates, long recurringTemplates, long newIndexEntries,
-                       long accounts, long windowRows) {
+                       long accounts, long windowRows, long lateEvents) {
     public Map<String, Long> metrics(Options o) {
       Map<String, Long> m = new LinkedHashMap<>();
       m.put("requests", requests);
@@ -114,6 +115,7 @@ public final class FeaturesJob {
       m.put("new_index_entries", newIndexEntries);
       m.put("accounts", accounts);
       m.put("window_rows", windowRows);
+      m.put("late_events", lateEvents);
       m.put("lsh_bands", (long) o.bands());
       m.put("lsh_rows", (long) o.rows());
       m.put("lsh_shingle", (long) o.shingle());
@@ -122,8 +124,8 @@ public final class FeaturesJob {
 
     public String summary() {
       return String.format("%,d requests, %,d distinct prompts, %,d templates (%,d recurring), %,d new index entries; "
-          + "%,d accounts, %,d window rows", requests, prompts, templates, recurringTemplates, newIndexEntries,
-          accounts, windowRows);
+          + "%,d accounts, %,d window rows; %,d late events of earlier days landed tonight (not featured)",
+          requests, prompts, templates, recurringTemplates, newIndexEntries, accounts, windowRows, lateEvents);
     }
   }
 
@@ -155,8 +157,10 @@ public final class FeaturesJob {
     try (JobGroup group = JobGroup.open(spark, NAME, desc)) {
       requireSameLshShape();
       group.step("features " + d + ": normalise prompts");
+      // the events of the date delivered by its night: one delivered late (on a later night) would
+      // make a re-run or a backfill of the date differ from the night itself
       Dataset<Row> requests = TemplateAssignment.normalize(lake.read(Tables.BRONZE_EVENTS)
-              .where(col("event_date").equalTo(lit(day)))
+              .where(col("event_date").equalTo(lit(day)).and(col("landing_date").leq(lit(day))))
               .select(REQUEST_FIELDS.stream().map(c -> col(c)).toArray(Column[]::new)))
           .drop("prompt")
           .persist(StorageLevel.MEMORY_AND_DISK_SER());
@@ -246,8 +250,10 @@ public final class FeaturesJob {
             expr("sum(requests)")).first();
         long accounts = lake.read(Tables.GOLD_ACCOUNT_DAILY).where(col("date").equalTo(lit(day))).count();
         long windowRows = lake.read(Tables.GOLD_ACCOUNT_WINDOWS).where(col("date").equalTo(lit(day))).count();
+        long lateEvents = lake.read(Tables.BRONZE_EVENTS)
+            .where(col("landing_date").equalTo(lit(day)).and(col("event_date").lt(lit(day)))).count();
         Result result = new Result(t.isNullAt(2) ? 0 : t.getLong(2), prompts.count(), t.getLong(0), t.getLong(1),
-            newIndexEntries, accounts, windowRows);
+            newIndexEntries, accounts, windowRows, lateEvents);
         lake.recordRun(NAME, d, result.metrics(options));
         assignment.unpersist();
         todaysTemplates.unpersist();
