@@ -78,7 +78,7 @@ class BackfillTest {
         System.out.println("backfill: digests after " + d + " equal the month's");
       }
     }
-    assertThat(SingleNight.digests(lake)).as("after the 30-night backfill").isEqualTo(month.digests());
+    assertThat(SingleNight.digests(lake)).as("after the " + DAYS + "-night backfill").isEqualTo(month.digests());
 
     LocalDate late = FROM.plusDays(Math.min(19, DAYS - 1));
     LocalDate early = FROM.plusDays(Math.min(9, DAYS / 2));
