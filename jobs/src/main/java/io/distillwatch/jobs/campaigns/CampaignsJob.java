@@ -28,14 +28,16 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 /**
  * {@code campaigns --lake K --date D}: clusters of the date's link graph, scored and tracked
  * under stable ids. Reads {@code <ns>.account_links} of the date (run {@code link} first) and
- * the previous night's members; writes the date's rows of campaigns, members, account scores,
- * lineage and alerts (each replaced, so a re-run is idempotent).
+ * the campaigns of the last {@link CampaignIds#LOOKBACK_NIGHTS} nights (for stable ids); writes
+ * the date's rows of campaigns, members, account scores, lineage and alerts (each replaced, so a
+ * re-run is idempotent).
  */
 public final class CampaignsJob {
   public static final String NAME = "campaigns";
@@ -147,14 +149,15 @@ public final class CampaignsJob {
             options.threshold());
 
         group.step("campaigns " + d + ": stable ids");
-        LocalDate previousDate = previousDate(t, d);
-        Dataset<Row> previousMembers = previousDate == null
-            ? spark.createDataFrame(List.of(), t.members().schema()).select("account_id", "campaign_id")
-            : lake.read(t.members()).where(col("date").equalTo(lit(Date.valueOf(previousDate)))).select("account_id", "campaign_id");
-        CampaignIds.Assignment ids = CampaignIds.assign(d, members, previousMembers);
-        Dataset<Row> previous = previousDate == null
-            ? spark.createDataFrame(List.of(), t.campaigns().schema())
-            : lake.read(t.campaigns()).where(col("date").equalTo(lit(Date.valueOf(previousDate))));
+        List<LocalDate> nights = earlierNights(t, d, CampaignIds.LOOKBACK_NIGHTS);
+        LocalDate previousDate = nights.isEmpty() ? null : nights.get(0);
+        CampaignIds.Assignment ids = CampaignIds.assign(d, members,
+            CampaignIds.onNights(lake.readIfExists(t.members()), nights).select("account_id", "campaign_id", "date"),
+            previousDate);
+        // each id as it last stood in the lookback (a resumed id's last night is before the previous one)
+        Dataset<Row> lookback = CampaignIds.onNights(lake.readIfExists(t.campaigns()), nights);
+        Dataset<Row> previous = lookback.join(lookback.groupBy("campaign_id").agg(max("date").as("date")),
+            new String[] {"campaign_id", "date"});
         Dataset<Row> prevCols = previous.select(col("campaign_id"), col("first_seen").as("prev_first_seen"),
             col("first_flagged").as("prev_first_flagged"), col("flagged").as("prev_flagged"),
             col("score").as("previous_score"), col("cluster_size").as("previous_size"));
@@ -217,10 +220,11 @@ public final class CampaignsJob {
         .withColumn("label", when(col("verdict").equalTo(VerdictJob.CAMPAIGN), lit(1.0)).otherwise(lit(0.0)));
   }
 
-  private LocalDate previousDate(CampaignTables t, LocalDate d) {
-    List<Row> r = lake.readIfExists(t.campaigns()).where(col("date").lt(lit(Date.valueOf(d))))
-        .agg(org.apache.spark.sql.functions.max("date")).collectAsList();
-    return r.isEmpty() || r.get(0).isNullAt(0) ? null : r.get(0).getDate(0).toLocalDate();
+  /** The last {@code n} nights before {@code d} with campaigns in these tables, newest first (a few dates). */
+  private List<LocalDate> earlierNights(CampaignTables t, LocalDate d, int n) {
+    return lake.readIfExists(t.campaigns()).where(col("date").lt(lit(Date.valueOf(d))))
+        .select("date").distinct().orderBy(col("date").desc()).limit(n).collectAsList()
+        .stream().map(r -> r.getDate(0).toLocalDate()).toList();
   }
 
   private static Dataset<Row> degrees(Dataset<Row> edges) {

@@ -51,7 +51,8 @@ public final class EvaluateJob {
       List.of(), List.of("date", "source", "scope", "metric"),
       "quality of the night's campaigns against labels: campaign recall, account precision and recall, benign "
           + "false-positive rates (overall and for the heaviest 1 % of benign accounts), per tactic, and detection "
-          + "delay (days from a campaign's 10,000th request to its first flag)");
+          + "delay (days from a campaign's 10,000th request to its first flag), and ids_kept: of the accounts flagged on the "
+          + "previous night and this one, the share that kept their campaign id");
 
   public record Options(LocalDate date, String labels, int windowDays, CampaignTables tables) {}
 
@@ -161,6 +162,25 @@ public final class EvaluateJob {
       for (Row r : byProfile.orderBy("profile").collectAsList()) {
         metrics.add(ratio("profile:" + r.getString(0), "benign_fpr", r.getLong(1), r.getLong(2)));
       }
+      group.step("evaluate " + d + ": id stability");
+      Row previous = lake.read(t.members()).where(col("date").lt(lit(day))).agg(max("date")).first();
+      if (!previous.isNullAt(0)) {
+        // accounts flagged on the previous night and tonight: how many kept their campaign id
+        Dataset<Row> before = flaggedIds(t, previous.getDate(0)).withColumnRenamed("campaign_id", "previous_id");
+        Dataset<Row> kept = flaggedIds(t, day).join(before, "account_id").join(labels, new String[] {"account_id"}, "left")
+            .withColumn("kept", when(col("campaign_id").equalTo(col("previous_id")), 1).otherwise(0))
+            .groupBy("tactic").agg(sum("kept").as("kept"), count(lit(1)).as("n"));
+        long keptAll = 0;
+        long bothAll = 0;
+        for (Row r : kept.orderBy("tactic").collectAsList()) { // one row per tactic
+          keptAll += r.getLong(1);
+          bothAll += r.getLong(2);
+          if (!r.isNullAt(0)) {
+            metrics.add(ratio("tactic:" + r.getString(0), "ids_kept", r.getLong(1), r.getLong(2)));
+          }
+        }
+        metrics.add(ratio("all", "ids_kept", keptAll, bothAll));
+      }
       group.step("evaluate " + d + ": cluster composition");
       List<String> composition = new ArrayList<>();
       Dataset<Row> members = lake.read(t.members()).where(col("date").equalTo(lit(day)))
@@ -182,6 +202,10 @@ public final class EvaluateJob {
           "date = DATE'" + d + "' AND source = '" + source(t) + "'");
       return new Result(d, metrics, composition);
     }
+  }
+
+  private Dataset<Row> flaggedIds(CampaignTables t, Date night) {
+    return lake.read(t.members()).where(col("date").equalTo(lit(night)).and(col("flagged"))).select("account_id", "campaign_id");
   }
 
   /** nightly or discovery: which namespace's campaigns were evaluated. */

@@ -89,6 +89,9 @@ class CampaignQualityTest {
       }
     }
     assertThat(before.keySet()).hasSizeGreaterThanOrEqualTo(5); // campaigns that started by then
+    // and account by account: of the accounts flagged on both nights, nearly all kept their id
+    assertThat(evaluation.value("all", "ids_kept")).as("flagged accounts that kept their campaign id")
+        .isGreaterThanOrEqualTo(0.95);
     List<Row> rows = lake.read(CampaignTables.NIGHTLY.campaigns())
         .where(col("date").equalTo(lit(Date.valueOf(LAST))).and(col("flagged"))).collectAsList();
     assertThat(rows).allSatisfy(row -> {

@@ -75,6 +75,8 @@ class ThirtyNightsTest {
     long stayed = flagged.as("a").join(flagged.as("b"), col("a.account_id").equalTo(col("b.account_id"))
         .and(col("b.date").equalTo(date_add(col("a.date"), 1))).and(col("a.campaign_id").equalTo(col("b.campaign_id")))).count();
     assertThat(stayed).as("account-nights that kept their id").isGreaterThan(1000);
+    assertThat(r.value("all", "ids_kept")).as("flagged accounts that kept their id from the night before")
+        .isGreaterThanOrEqualTo(0.95);
   }
 
 }
