@@ -196,14 +196,25 @@ public final class HeadlessBrowser implements AutoCloseable {
     } catch (Exception ignored) {
       // the browser goes down next anyway
     }
+    // Chromium's helper processes (network service, renderer) outlive the main one for a moment and keep
+    // writing into the profile, so they go down first and the profile is deleted only after all have exited.
+    List<ProcessHandle> helpers = process.descendants().toList();
     process.destroy();
     if (!process.waitFor(10, TimeUnit.SECONDS)) {
       process.destroyForcibly();
     }
+    for (ProcessHandle helper : helpers) {
+      helper.destroyForcibly();
+      try {
+        helper.onExit().get(5, TimeUnit.SECONDS);
+      } catch (Exception ignored) {
+        // still going after 5 s: the profile delete below tolerates it
+      }
+    }
     try {
       io.distillwatch.jobs.lake.LocalFiles.deleteTree(profile);
-    } catch (IOException ignored) {
-      // a temp profile left behind is harmless
+    } catch (IOException | java.io.UncheckedIOException ignored) {
+      // a temp profile left behind is harmless; a file vanishing mid-walk surfaces as UncheckedIOException
     }
   }
 }
