@@ -3,6 +3,7 @@ package io.distillwatch.jobs.campaigns;
 import io.distillwatch.jobs.lake.CampaignTables;
 import io.distillwatch.jobs.lake.Lake;
 import io.distillwatch.jobs.lake.TableSpec;
+import io.distillwatch.jobs.spark.CachedData;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -107,6 +108,7 @@ public final class DiscoverJob {
       CampaignsJob.Result c = new CampaignsJob(lake, campaignsFor(d)).execute();
       progress.accept(String.format("discover %s (%d/%d): %,d edges; %s (%.1f s)", d, ++i, nights, link.edges(),
           c.summary(), (System.nanoTime() - t0) / 1e9));
+      progress.accept("discover " + d + ": " + CachedData.freeUnreferenced(spark).describe());
     }
     List<Finding> findings = compare();
     List<Row> rows = new ArrayList<>();

@@ -22,6 +22,7 @@ import io.distillwatch.jobs.report.Pseudonyms;
 import io.distillwatch.jobs.report.ReportJob;
 import io.distillwatch.jobs.simulate.SimConfig;
 import io.distillwatch.jobs.simulate.Simulator;
+import io.distillwatch.jobs.spark.CachedData;
 import org.apache.hadoop.conf.Configuration;
 
 import java.io.IOException;
@@ -103,6 +104,7 @@ public final class DemoCommand implements Command {
       NightlyJob.Result night = new NightlyJob(lake, NightlyJob.Options.defaults(ingest)).execute(ctx::progress);
       read += night.ingest().read();
       quarantined += night.ingest().quarantined();
+      CachedData.freeUnreferenced(ctx.spark()); // a month of nights in one JVM: see CachedData
     }
 
     long events = lake.read(Tables.BRONZE_EVENTS).count();
