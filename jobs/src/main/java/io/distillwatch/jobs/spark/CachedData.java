@@ -5,15 +5,16 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * What a night leaves in the block manager, and freeing it between nights. Storage memory (RDDs that
- * GraphX and local checkpoints leave persisted, broadcast joins' tables, the serialized task of every
- * stage) is freed by Spark's context cleaner only after a driver GC has collected what refers to it,
- * and execution can take storage memory back only down to {@code spark.memory.storageFraction}. With
- * a large driver heap, GCs that collect old objects are rare: over a month of nights in one JVM
- * (`discover` at scale 10, docs/benchmarks.md) sorts began to fail for want of execution memory on
- * the 11th night and the job failed on the 14th, while a fresh JVM ran the same night without a
- * failed allocation. Loops over nights therefore free what nothing refers to any more between nights.
- * Nothing still referenced is touched, so a session shared with other work (the test suite's) is safe.
+ * What a night leaves in the block manager, and freeing it between nights. Storage memory (broadcast
+ * joins' tables, the serialized task of every stage, RDDs a library left persisted) is freed by Spark's
+ * context cleaner only after a driver GC has collected what refers to it, and execution can take
+ * storage memory back only down to {@code spark.memory.storageFraction}. With a large driver heap,
+ * GCs that reach old objects are rare: over a month of nights in one JVM (`discover` at scale 10,
+ * docs/benchmarks.md) sorts began to fail for want of execution memory on the 11th night and the job
+ * failed on the 14th, while a fresh JVM ran the same night without a failed allocation (the RDDs still
+ * persisted at a night's end held 1 MB or less, so the rest of storage is the suspect). Loops over
+ * nights therefore free what nothing refers to any more between nights. Nothing still referenced is
+ * touched, so a session shared with other work (the test suite's) is safe.
  */
 public final class CachedData {
   private CachedData() {}
