@@ -196,8 +196,8 @@ public final class HeadlessBrowser implements AutoCloseable {
     } catch (Exception ignored) {
       // the browser goes down next anyway
     }
-    // Chromium's helper processes (network service, renderer) outlive the main one for a moment and keep
-    // writing into the profile, so they go down first and the profile is deleted only after all have exited.
+    // Chromium's helper processes (network service, renderer) can outlive the main one for a moment and keep
+    // writing into the profile: they are stopped too, and the profile is deleted once all have exited.
     List<ProcessHandle> helpers = process.descendants().toList();
     process.destroy();
     if (!process.waitFor(10, TimeUnit.SECONDS)) {
@@ -213,8 +213,8 @@ public final class HeadlessBrowser implements AutoCloseable {
     }
     try {
       io.distillwatch.jobs.lake.LocalFiles.deleteTree(profile);
-    } catch (IOException | java.io.UncheckedIOException ignored) {
-      // a temp profile left behind is harmless; a file vanishing mid-walk surfaces as UncheckedIOException
+    } catch (IOException ignored) {
+      // a temp profile left behind is harmless
     }
   }
 }
