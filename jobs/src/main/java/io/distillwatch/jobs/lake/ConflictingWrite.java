@@ -1,6 +1,7 @@
 package io.distillwatch.jobs.lake;
 
 import java.util.ConcurrentModificationException;
+import org.apache.spark.SparkThrowable;
 import java.util.Optional;
 
 /**
@@ -12,10 +13,17 @@ import java.util.Optional;
 public final class ConflictingWrite {
   private ConflictingWrite() {}
 
-  /** The conflict in {@code t}'s cause chain, if it is one. */
+  /**
+   * The conflict in {@code t}'s cause chain, if it is one. Two runs that both create a table on a new lake
+   * race too: the later create finds the other's commit in the folder and is refused whole
+   * ({@value #CREATED_MEANWHILE}).
+   */
   public static Optional<Throwable> find(Throwable t) {
-    return Causes.first(t, c -> c instanceof ConcurrentModificationException);
+    return Causes.first(t, c -> c instanceof ConcurrentModificationException
+        || (c instanceof SparkThrowable s && CREATED_MEANWHILE.equals(s.getCondition())));
   }
+
+  static final String CREATED_MEANWHILE = "DELTA_CREATE_TABLE_WITH_NON_EMPTY_LOCATION";
 
   /** One line for the operator: what happened, that nothing is half-written, what to do. */
   public static String describe(Throwable conflict) {
