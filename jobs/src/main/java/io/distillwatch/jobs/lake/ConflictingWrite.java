@@ -1,8 +1,8 @@
 package io.distillwatch.jobs.lake;
 
 import java.util.ConcurrentModificationException;
-import org.apache.spark.SparkThrowable;
 import java.util.Optional;
+import org.apache.spark.SparkThrowable;
 
 /**
  * Another run committed to the same table between this run's read and its commit. Delta's

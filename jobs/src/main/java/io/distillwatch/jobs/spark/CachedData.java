@@ -9,12 +9,11 @@ import org.apache.spark.sql.SparkSession;
  * joins' tables, the serialized task of every stage, RDDs a library left persisted) is freed by Spark's
  * context cleaner only after a driver GC has collected what refers to it, and execution can take
  * storage memory back only down to {@code spark.memory.storageFraction}. With a large driver heap,
- * GCs that reach old objects are rare: over a month of nights in one JVM (`discover` at scale 10,
- * docs/benchmarks.md) sorts began to fail for want of execution memory on the 11th night and the job
- * failed on the 14th, while a fresh JVM ran the same night without a failed allocation. A scale-10
- * night ends with about 2.1 GB of storage memory in use (RDDs still persisted: 1 MB of it); a GC brings
- * it to 6 MB. Loops over nights therefore free what nothing refers to any more between nights. Nothing
- * still referenced is touched, so a session shared with other work (the test suite's) is safe.
+ * GCs that reach old objects are rare, and a month of `discover` nights in one JVM at scale 10 ran out
+ * of execution memory on its 14th night; with a GC between nights it runs all 30 (the figures are in
+ * docs/benchmarks.md, "A month at scale 10"). Loops over nights therefore free what nothing refers to
+ * any more between nights. Nothing still referenced is touched, so a session shared with other work
+ * (the test suite's) is safe.
  */
 public final class CachedData {
   private CachedData() {}
