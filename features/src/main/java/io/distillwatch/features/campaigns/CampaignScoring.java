@@ -33,17 +33,20 @@ import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.when;
 
 /**
- * Cluster features and the campaign score. The score is 0.75 x the share of transparent rules a
- * cluster meets ({@link #RULES}) + 0.25 x its isolation-forest anomaly score among the night's
- * clusters; where analysts' verdicts train a classifier ({@link CampaignClassifier}), that score
- * counts 0.7 and the classifier's probability 0.3. A cluster is flagged as a campaign at
- * {@code score >= threshold}. Each rule is a named column, so every flag says which rules fired
- * and on which figures.
+ * Cluster features and the campaign score. The score is 0.75 x the cluster's evidence score (its
+ * signals weighed by how rare each is among the night's accounts and clusters,
+ * {@link EvidenceWeights}) + 0.25 x its isolation-forest anomaly score among the night's clusters;
+ * where analysts' verdicts train a classifier ({@link CampaignClassifier}), that score counts 0.7
+ * and the classifier's probability 0.3. A cluster is flagged as a campaign at
+ * {@code score >= threshold}. The transparent rules ({@link #RULES}) are kept as named columns that
+ * describe the cluster in an analyst's words; they no longer add up to the score (a count of rules
+ * weighs a weak, common condition as much as a rare one).
  */
 public final class CampaignScoring {
   private CampaignScoring() {}
 
-  public static final double RULE_WEIGHT = 0.75;
+  /** The evidence score's share of the unsupervised score (the anomaly score has the rest). */
+  public static final double EVIDENCE_WEIGHT = 0.75;
   /** The classifier's share of the score, where there is one ({@link CampaignClassifier}). */
   public static final double SUPERVISED_WEIGHT = 0.3;
   public static final double DEFAULT_THRESHOLD = 0.5;
@@ -193,15 +196,17 @@ public final class CampaignScoring {
   }
 
   /**
-   * Adds rule columns ({@code rule_<name>}), {@code rules_met}, {@code rule_score},
-   * {@code anomaly}, {@code supervised} (the classifier's probability, null without one),
-   * {@code score}, {@code flagged} and a readable {@code evidence} line.
+   * Adds rule columns ({@code rule_<name>}), {@code rules_met}, {@code rule_score} (the share of
+   * rules met, descriptive), the weighed evidence of {@link EvidenceWeights#weigh}, {@code anomaly},
+   * {@code supervised} (the classifier's probability, null without one), {@code score},
+   * {@code flagged} and a readable {@code evidence} line.
    *
+   * @param references the night's reference populations ({@link EvidenceWeights#references})
    * @param classifier trained on analysts' verdicts, or null where there is no labelled history
    */
-  public static Dataset<Row> score(Dataset<Row> features, IsolationForest forest, CampaignClassifier classifier,
-                                   double threshold) {
-    Dataset<Row> scored = features;
+  public static Dataset<Row> score(Dataset<Row> features, EvidenceWeights.References references, IsolationForest forest,
+                                   CampaignClassifier classifier, double threshold) {
+    Dataset<Row> scored = EvidenceWeights.weigh(features, references);
     List<Column> met = new ArrayList<>();
     for (Rule r : RULES) {
       scored = scored.withColumn("rule_" + r.name(), coalesce(expr(r.condition()), lit(false)));
@@ -214,7 +219,7 @@ public final class CampaignScoring {
         .withColumn("rules_met", concat_ws(",", met.toArray(Column[]::new)))
         .withColumn("rule_score", points.divide(RULES.size()))
         .withColumn("anomaly", anomaly.apply(vector()));
-    Column unsupervised = col("rule_score").multiply(RULE_WEIGHT).plus(col("anomaly").multiply(1 - RULE_WEIGHT));
+    Column unsupervised = col("evidence_score").multiply(EVIDENCE_WEIGHT).plus(col("anomaly").multiply(1 - EVIDENCE_WEIGHT));
     Column classified = lit("");
     if (classifier == null) {
       scored = scored.withColumn("supervised", lit(null).cast("double"))
@@ -247,6 +252,8 @@ public final class CampaignScoring {
   private static Column evidence() {
     return concat_ws("; ",
         expr("format_string('%d accounts, %d requests (%.1f per account-day)', cluster_size, requests, requests_per_account_day)"),
+        expr("format_string('evidence weight %.2f (evidence score %.2f), carried by: %s', evidence_weight, evidence_score, "
+            + "evidence_carried_by)"),
         expr("concat('rules met: ', if(rules_met = '', 'none', rules_met))"),
         expr("format_string('median account age %d d, sign-ups spread over %.1f d, payment sharing %.2f, %d /24 networks', "
             + "cast(median_age_days as int), signup_spread_days, payment_sharing, cast(prefixes_per_account * cluster_size as int))"),

@@ -9,6 +9,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
@@ -19,11 +20,11 @@ public final class CampaignSummary {
   public static List<String> top(Lake lake, CampaignTables t, LocalDate date, int limit) {
     List<Row> rows = lake.read(t.campaigns()).where(col("date").equalTo(lit(Date.valueOf(date))))
         .orderBy(col("score").desc(), col("campaign_id"))
-        .select("campaign_id", "flagged", "score", "rule_score", "anomaly", "cluster_size", "requests", "first_seen",
-            "first_flagged", "rules_met")
+        .select(col("campaign_id"), col("flagged"), col("score"), coalesce(col("evidence_score"), lit(Double.NaN)),
+            col("anomaly"), col("cluster_size"), col("requests"), col("first_seen"), col("first_flagged"), col("rules_met"))
         .limit(limit).collectAsList();
     List<String> out = new ArrayList<>();
-    out.add(String.format("%-24s %-7s %5s %5s %5s %7s %9s %-10s %-10s %s", "campaign", "flagged", "score", "rules",
+    out.add(String.format("%-24s %-7s %5s %5s %5s %7s %9s %-10s %-10s %s", "campaign", "flagged", "score", "evid",
         "anom", "accts", "requests", "first_seen", "flagged_on", "rules met"));
     for (Row r : rows) {
       out.add(String.format("%-24s %-7s %5.2f %5.2f %5.2f %,7d %,9d %-10s %-10s %s", r.getString(0), r.getBoolean(1) ? "yes" : "no",

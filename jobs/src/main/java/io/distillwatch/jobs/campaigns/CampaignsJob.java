@@ -4,6 +4,7 @@ import io.distillwatch.features.campaigns.AccountClusters;
 import io.distillwatch.features.campaigns.CampaignClassifier;
 import io.distillwatch.features.campaigns.CampaignIds;
 import io.distillwatch.features.campaigns.CampaignScoring;
+import io.distillwatch.features.campaigns.EvidenceWeights;
 import io.distillwatch.features.campaigns.IsolationForest;
 import io.distillwatch.features.linkage.AccountLinks;
 import io.distillwatch.jobs.cli.InvalidInputException;
@@ -15,10 +16,14 @@ import io.distillwatch.jobs.spark.JobGroup;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.storage.StorageLevel;
 
 import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,8 +32,10 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.datediff;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
@@ -134,6 +141,16 @@ public final class CampaignsJob {
                 prefixes, edges)
             .persist(StorageLevel.MEMORY_AND_DISK_SER());
 
+        group.step("campaigns " + d + ": evidence references");
+        // every account active in the window, with its age and whether a candidate cluster holds it:
+        // the accounts in none are the background that a cluster's behaviour is weighed against
+        Dataset<Row> accounts = in.activity().drop("org_id")
+            .join(in.registry().select("account_id", "created_at"), new String[] {"account_id"}, "left")
+            .withColumn("age_days", datediff(lit(day), col("created_at")))
+            .join(members.select(col("account_id"), lit(true).as("in_cluster")), new String[] {"account_id"}, "left")
+            .withColumn("in_cluster", coalesce(col("in_cluster"), lit(false)));
+        EvidenceWeights.References references = EvidenceWeights.references(features, accounts);
+
         group.step("campaigns " + d + ": anomaly model");
         // the night's clusters are few (one row each): fit on the driver, score on the executors
         List<Row> vectors = features.select(CampaignScoring.vector().as("v")).orderBy("v").limit(100_000).collectAsList();
@@ -144,8 +161,8 @@ public final class CampaignsJob {
           data[i] = v.stream().mapToDouble(Double::doubleValue).toArray();
         }
         group.step("campaigns " + d + ": classifier");
-        CampaignClassifier classifier = CampaignClassifier.fit(spark, verdictHistory(d)).orElse(null);
-        Dataset<Row> scored = CampaignScoring.score(features, IsolationForest.fit(data, 100, 256, 7L), classifier,
+        CampaignClassifier classifier = CampaignClassifier.fit(spark, verdictHistory(d, verdictsAsOf(t, d))).orElse(null);
+        Dataset<Row> scored = CampaignScoring.score(features, references, IsolationForest.fit(data, 100, 256, 7L), classifier,
             options.threshold());
 
         group.step("campaigns " + d + ": stable ids");
@@ -207,13 +224,30 @@ public final class CampaignsJob {
   }
 
   /**
-   * The labelled history: each verdict recorded before the date, with the features of the campaign
-   * on the night it judged (always the nightly tables: verdicts are about nightly campaigns).
-   * Verdicts on later nights are left out, so re-running a date gives the same scores whatever
-   * was judged since.
+   * The time a night's classifier reads analysts' verdicts as of: when the nightly {@code campaigns}
+   * of the night first ran (recorded now, on its first run), so a re-run, a backfill or a
+   * {@code discover} of the night trains on what the night itself could have known. A night the
+   * nightly runs never saw reads them as of the end of its day.
    */
-  private Dataset<Row> verdictHistory(LocalDate d) {
-    Dataset<Row> verdicts = lake.readIfExists(Tables.OPS_CAMPAIGN_VERDICTS).where(col("date").lt(lit(Date.valueOf(d))));
+  private Instant verdictsAsOf(CampaignTables t, LocalDate d) {
+    if (t == CampaignTables.NIGHTLY) {
+      return lake.firstRun(NAME, d, Instant.now());
+    }
+    return lake.recordedFirstRun(NAME, d).orElse(d.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant());
+  }
+
+  /**
+   * The labelled history: for each (campaign, night) judged before the date, the verdict as it
+   * stood at {@code asOf} (the latest recorded before it), with the features of the campaign on
+   * the night it judged (always the nightly tables: verdicts are about nightly campaigns).
+   * Verdicts on the date or later, and verdicts recorded (or changed) after {@code asOf}, are left
+   * out, so re-running a date gives the same scores whatever was judged since.
+   */
+  private Dataset<Row> verdictHistory(LocalDate d, Instant asOf) {
+    Dataset<Row> verdicts = lake.readIfExists(Tables.OPS_CAMPAIGN_VERDICTS)
+        .where(col("date").lt(lit(Date.valueOf(d))).and(col("recorded_at").lt(lit(Timestamp.from(asOf)))))
+        .withColumn("_latest", row_number().over(Window.partitionBy("campaign_id", "date").orderBy(col("recorded_at").desc())))
+        .where(col("_latest").equalTo(1));
     return CampaignScoring.withDerivedFeatures(
             lake.readIfExists(CampaignTables.NIGHTLY.campaigns()).join(verdicts.select("campaign_id", "date", "verdict"),
                 new String[] {"campaign_id", "date"}))

@@ -1,5 +1,7 @@
 package io.distillwatch.jobs.campaigns;
 
+import io.distillwatch.features.campaigns.CampaignScoring;
+import io.distillwatch.features.campaigns.EvidenceWeights;
 import io.distillwatch.jobs.cli.InvalidInputException;
 import io.distillwatch.jobs.lake.CampaignTables;
 import io.distillwatch.jobs.lake.Lake;
@@ -67,9 +69,9 @@ public final class EvaluateJob {
 
     public List<String> table() {
       List<String> lines = new ArrayList<>();
-      lines.add(String.format("%-28s %-26s %9s %14s", "scope", "metric", "value", "count"));
+      lines.add(String.format("%-34s %-26s %9s %14s", "scope", "metric", "value", "count"));
       for (Metric m : metrics) {
-        lines.add(String.format("%-28s %-26s %9s %14s", m.scope(), m.metric(),
+        lines.add(String.format("%-34s %-26s %9s %14s", m.scope(), m.metric(),
             m.value() == null ? "-" : String.format("%.4f", m.value()),
             m.denominator() < 0 ? "" : m.numerator() + "/" + m.denominator()));
       }
@@ -181,6 +183,8 @@ public final class EvaluateJob {
         }
         metrics.add(ratio("all", "ids_kept", keptAll, bothAll));
       }
+      group.step("evaluate " + d + ": signals on campaign and benign clusters");
+      metrics.addAll(signalRates(t, day, labels));
       group.step("evaluate " + d + ": cluster composition");
       List<String> composition = new ArrayList<>();
       Dataset<Row> members = lake.read(t.members()).where(col("date").equalTo(lit(day)))
@@ -202,6 +206,56 @@ public final class EvaluateJob {
           "date = DATE'" + d + "' AND source = '" + source(t) + "'");
       return new Result(d, metrics, composition);
     }
+  }
+
+  /**
+   * How often each weighed signal and each descriptive rule fires on the night's campaign clusters
+   * and on its benign clusters (a cluster is a campaign's when at least half its members are
+   * labelled with a campaign): scopes {@code signal:<name>} (weight above 0) and {@code rule:<name>}
+   * (rule met), metrics {@code campaign_clusters} and {@code benign_clusters}; and the share of each
+   * kind of cluster flagged ({@code all}, {@code campaign_clusters_flagged} and {@code benign_clusters_flagged}).
+   */
+  private List<Metric> signalRates(CampaignTables t, Date day, Dataset<Row> labels) {
+    Dataset<Row> kinds = lake.read(t.members()).where(col("date").equalTo(lit(day)))
+        .join(labels, new String[] {"account_id"}, "left")
+        .groupBy("campaign_id").agg(sum(when(col("campaign").isNotNull(), 2).otherwise(0)).geq(count(lit(1))).as("campaign_cluster"));
+    // one row per cluster of the night (a few thousand at most)
+    List<Row> clusters = lake.read(t.campaigns()).where(col("date").equalTo(lit(day))).join(kinds, "campaign_id")
+        .select("campaign_cluster", "flagged", "evidence_weights", "rules_met").collectAsList();
+    List<Metric> out = new ArrayList<>();
+    long[] totals = new long[2];
+    long[] flaggedClusters = new long[2];
+    Map<String, long[]> signals = new java.util.TreeMap<>();
+    Map<String, long[]> rules = new java.util.TreeMap<>();
+    EvidenceWeights.SIGNALS.forEach(sig -> signals.put(sig.name(), new long[2]));
+    CampaignScoring.RULES.forEach(rule -> rules.put(rule.name(), new long[2]));
+    for (Row r : clusters) {
+      int kind = r.getBoolean(0) ? 0 : 1;
+      totals[kind]++;
+      flaggedClusters[kind] += r.getBoolean(1) ? 1 : 0;
+      Map<String, Double> weights = r.isNullAt(2) ? Map.of() : r.getJavaMap(2);
+      weights.forEach((name, w) -> {
+        if (w != null && w > 0 && signals.containsKey(name)) {
+          signals.get(name)[kind]++;
+        }
+      });
+      for (String met : r.getString(3).split(",")) {
+        if (rules.containsKey(met)) {
+          rules.get(met)[kind]++;
+        }
+      }
+    }
+    out.add(ratio("all", "campaign_clusters_flagged", flaggedClusters[0], totals[0]));
+    out.add(ratio("all", "benign_clusters_flagged", flaggedClusters[1], totals[1]));
+    signals.forEach((name, n) -> {
+      out.add(ratio("signal:" + name, "campaign_clusters", n[0], totals[0]));
+      out.add(ratio("signal:" + name, "benign_clusters", n[1], totals[1]));
+    });
+    rules.forEach((name, n) -> {
+      out.add(ratio("rule:" + name, "campaign_clusters", n[0], totals[0]));
+      out.add(ratio("rule:" + name, "benign_clusters", n[1], totals[1]));
+    });
+    return out;
   }
 
   private Dataset<Row> flaggedIds(CampaignTables t, Date night) {

@@ -164,4 +164,30 @@ public final class Lake {
     Dataset<Row> df = spark.createDataFrame(List.of(row), Tables.OPS_RUNS.schema());
     upsert(Tables.OPS_RUNS, df, "true");
   }
+
+  /**
+   * When {@code command} first ran for {@code date}: the time recorded in {@code ops.first_runs},
+   * recording {@code now} if there is none (an insert-only MERGE, so the first record stays). A lake
+   * from before that table takes its {@code ops.runs} time of the date instead, the earliest it knows.
+   */
+  public Instant firstRun(String command, LocalDate date, Instant now) {
+    java.util.Optional<Instant> known = recordedFirstRun(command, date);
+    if (known.isPresent()) {
+      return known.get();
+    }
+    Instant first = readIfExists(Tables.OPS_RUNS)
+        .where(col("command").equalTo(command).and(col("date").equalTo(java.sql.Date.valueOf(date))))
+        .select("finished_at").collectAsList().stream().map(r -> r.getTimestamp(0).toInstant())
+        .filter(t -> t.isBefore(now)).findFirst().orElse(now);
+    Row row = RowFactory.create(command, java.sql.Date.valueOf(date), Timestamp.from(first));
+    upsert(Tables.OPS_FIRST_RUNS, spark.createDataFrame(List.of(row), Tables.OPS_FIRST_RUNS.schema()), null);
+    return recordedFirstRun(command, date).orElse(first);
+  }
+
+  /** The recorded first run of {@code command} for {@code date}, if any (reads only). */
+  public java.util.Optional<Instant> recordedFirstRun(String command, LocalDate date) {
+    return readIfExists(Tables.OPS_FIRST_RUNS)
+        .where(col("command").equalTo(command).and(col("date").equalTo(java.sql.Date.valueOf(date))))
+        .select("first_run_at").collectAsList().stream().map(r -> r.getTimestamp(0).toInstant()).findFirst();
+  }
 }

@@ -56,9 +56,18 @@ public final class Tables {
       .add("verdict", DataTypes.StringType, false)
       .add("note", DataTypes.StringType)
       .add("recorded_at", DataTypes.TimestampType, false),
-      List.of(), List.of("campaign_id", "date"),
-      "analysts' verdicts ('campaign' or 'benign') on campaigns as they stood on a night of gold.campaigns: the labelled "
+      List.of(), List.of("campaign_id", "date", "recorded_at"),
+      "analysts' verdicts ('campaign' or 'benign') on campaigns as they stood on a night of gold.campaigns, every change "
+          + "kept with its time (a night's classifier reads them as they stood when the night first ran): the labelled "
           + "history the campaigns stage's classifier trains on");
+
+  public static final TableSpec OPS_FIRST_RUNS = new TableSpec("ops.first_runs", new StructType()
+      .add("command", DataTypes.StringType, false)
+      .add("date", DataTypes.DateType, false)
+      .add("first_run_at", DataTypes.TimestampType, false),
+      List.of(), List.of("command", "date"),
+      "when each command first ran for a date (never updated): the as-of time of what a re-run of the night may read, "
+          + "such as analysts' verdicts");
 
   public static final TableSpec SILVER_REQUEST_TEMPLATES = new TableSpec("silver.request_templates", new StructType()
       .add("event_date", DataTypes.DateType, false)
@@ -157,7 +166,7 @@ public final class Tables {
 
   public static final List<TableSpec> ALL = List.of(
       BRONZE_EVENTS, BRONZE_ACCOUNTS, BRONZE_ACCOUNTS_HISTORY, QUARANTINE_EVENTS, QUARANTINE_ACCOUNTS, OPS_RUNS,
-      OPS_CAMPAIGN_VERDICTS,
+      OPS_CAMPAIGN_VERDICTS, OPS_FIRST_RUNS,
       SILVER_REQUEST_TEMPLATES, SILVER_TEMPLATE_DAILY, SILVER_TEMPLATE_BANDS, SILVER_TEMPLATES, SILVER_MODELS,
       GOLD_ACCOUNT_DAILY, GOLD_ACCOUNT_WINDOWS, GOLD_ATTRIBUTION);
 

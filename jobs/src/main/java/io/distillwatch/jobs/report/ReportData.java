@@ -43,7 +43,7 @@ public record ReportData(LocalDate date, Headline headline, List<Campaign> campa
   public record Headline(long clusters, long flaggedCampaigns, long flaggedAccounts, long activeAccounts,
                          long flaggedRequests, long alerts, long newCampaigns, long attributedSuspects, long suspects) {}
 
-  public record Campaign(String id, String status, boolean flagged, double score, double ruleScore, double anomaly,
+  public record Campaign(String id, String status, boolean flagged, double score, double evidenceScore, double anomaly,
                          long size, long requests, Double requestsPerAccountDay, LocalDate firstSeen,
                          LocalDate firstFlagged, Double cotShare, Double distillShare, Double syncScore,
                          String rulesMet, String evidence) {}
@@ -128,7 +128,7 @@ public record ReportData(LocalDate date, Headline headline, List<Campaign> campa
 
   private static Campaign campaign(Row r) {
     return new Campaign(r.getAs("campaign_id"), r.getAs("status"), r.getAs("flagged"), r.getAs("score"),
-        r.getAs("rule_score"), r.getAs("anomaly"), r.getAs("cluster_size"), r.getAs("requests"),
+        r.isNullAt(r.fieldIndex("evidence_score")) ? Double.NaN : r.<Double>getAs("evidence_score"), r.getAs("anomaly"), r.getAs("cluster_size"), r.getAs("requests"),
         r.getAs("requests_per_account_day"), ((Date) r.getAs("first_seen")).toLocalDate(),
         r.isNullAt(r.fieldIndex("first_flagged")) ? null : ((Date) r.getAs("first_flagged")).toLocalDate(),
         r.getAs("cot_share"), r.getAs("distill_capability_share"), r.getAs("sync_score"), r.getAs("rules_met"),

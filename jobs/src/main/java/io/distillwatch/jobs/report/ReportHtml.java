@@ -83,7 +83,7 @@ public final class ReportHtml {
     h.append("<section><h2>Campaigns on the night</h2><p class=\"note\">Flagged clusters first, then by score (top ")
         .append(ReportData.TABLE_CAMPAIGNS).append("). Click a column to sort.</p>");
     h.append("<div class=\"wide\"><table id=\"campaigns\" class=\"sortable\"><thead><tr>");
-    for (String c : List.of("campaign", "flagged", "status", "score", "rules", "anomaly", "accounts", "requests",
+    for (String c : List.of("campaign", "flagged", "status", "score", "evidence", "anomaly", "accounts", "requests",
         "req/acct/day", "first seen", "first flagged", "CoT share", "distill caps", "evidence")) {
       h.append("<th>").append(esc(c)).append("</th>");
     }
@@ -91,7 +91,7 @@ public final class ReportHtml {
     for (ReportData.Campaign c : d.campaigns()) {
       h.append("<tr class=\"").append(c.flagged() ? "flagged" : "cluster").append("\">")
           .append(td(c.id())).append(td(c.flagged() ? "yes" : "no")).append(td(c.status()))
-          .append(num(c.score(), "%.2f")).append(num(c.ruleScore(), "%.2f")).append(num(c.anomaly(), "%.2f"))
+          .append(num(c.score(), "%.2f")).append(num(c.evidenceScore(), "%.2f")).append(num(c.anomaly(), "%.2f"))
           .append(num(c.size(), "%,d")).append(num(c.requests(), "%,d")).append(num(c.requestsPerAccountDay(), "%.1f"))
           .append(td(String.valueOf(c.firstSeen()))).append(td(c.firstFlagged() == null ? "-" : c.firstFlagged().toString()))
           .append(num(c.cotShare(), "%.2f")).append(num(c.distillShare(), "%.2f"))

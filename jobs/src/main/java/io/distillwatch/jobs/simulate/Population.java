@@ -150,8 +150,85 @@ final class Population {
       groups.add(nat);
     }
 
+    groups.addAll(benignClusters(cfg, rng, start, templateIds));
     groups.addAll(Campaigns.build(cfg, rng, start, templateIds));
     return groups;
+  }
+
+  /**
+   * Benign people who share what a link looks at, or behave the way a campaign signal looks for,
+   * so the link graph forms benign clusters and scoring meets them (docs/campaigns.md, "Benign
+   * clusters"): households on one card; a university course that signed up together in its first
+   * lecture, on the campus network, and works on shared assignments in the same hours; agencies
+   * that pay for their clients' accounts and do agentic coding from one office. None of them harvests.
+   */
+  private static List<Group> benignClusters(SimConfig cfg, SplittableRandom rng, Instant start, int[] templateIds) {
+    List<Group> out = new ArrayList<>();
+
+    Group family = new Group("family_card", "family_card", null, null);
+    family.rate = 4;
+    family.activeProb = 0.35;
+    family.freeCotShare = 0.03;
+    benign(cfg, family, n(cfg, family.name, 90), rng, start, Net.RESIDENTIAL);
+    for (int i = 0; i < family.accounts.size(); i++) {
+      SimAccount a = family.accounts.get(i);
+      a.payment = "pm_" + Ids.hex(cfg.seed(), 79, i / 3, 0); // three personal accounts, one household card
+    }
+    out.add(family);
+
+    Group course = new Group("course_cohort", "course_cohort", null, null);
+    course.rate = 6;
+    course.activeProb = 0.5;
+    course.templateShare = 0.4;
+    course.sharedShare = 1.0;
+    course.freeCotShare = 0.05;
+    for (int i = 0; i < 4; i++) { // the assignments: one asks students to show their reasoning
+      course.sharedTemplates.add(PromptFactory.template(templateIds[0]++, i % 2 == 0 ? "reasoning" : "other", i == 0, rng));
+    }
+    benign(cfg, course, n(cfg, course.name, 45), rng, start, Net.RESIDENTIAL);
+    IpAddress campus = IpAddress.residential(rng);
+    String campusNet = campus.ip().substring(0, campus.ip().lastIndexOf('.') + 1);
+    Instant firstLecture = start.minusSeconds(86_400L * (5 + rng.nextInt(10)));
+    for (SimAccount a : course.accounts) {
+      String ip = campusNet + (1 + rng.nextInt(4));
+      a.network = new SimAccount.IpPool(new String[] {ip, a.network.ips()[0]}, new int[] {campus.asn(), a.network.asns()[0]},
+          new String[] {campus.country(), a.network.countries()[0]});
+      a.signupIp = ip;
+      a.createdAt = firstLecture.plusSeconds(rng.nextInt(40 * 60));
+      a.emailDomain = "students.uni-course.edu";
+      a.program = "education";
+      a.verified = true;
+      a.tzOffsetHours = 1;
+    }
+    out.add(course);
+
+    Group agency = new Group("agency_clients", "agency_clients", null, null);
+    agency.timing = Group.Timing.WORKDAYS;
+    agency.rate = 25;
+    agency.freeText = Group.Text.CODING;
+    agency.toolsMax = 8;
+    agency.turnsMax = 20;
+    agency.maxTokens = new int[] {4096, 8192};
+    agency.freeCotShare = 0.03;
+    agency.newModelAdoption = 0.15; // early adopters, not a 24-hour pivot
+    benign(cfg, agency, n(cfg, agency.name, 24), rng, start, Net.RESIDENTIAL);
+    SimAccount.IpPool office = null;
+    for (int i = 0; i < agency.accounts.size(); i++) {
+      SimAccount a = agency.accounts.get(i);
+      if (i % 12 == 0) {
+        IpAddress gateway = IpAddress.residential(rng); // the office's business line: two egress addresses in one /24
+        String net = gateway.ip().substring(0, gateway.ip().lastIndexOf('.') + 1);
+        office = new SimAccount.IpPool(new String[] {gateway.ip(), net + (1 + rng.nextInt(254))},
+            new int[] {gateway.asn(), gateway.asn()}, new String[] {gateway.country(), gateway.country()});
+      }
+      a.payment = "pm_" + Ids.hex(cfg.seed(), 80, i / 12, 0); // the agency pays for each client's account
+      a.network = office;
+      a.tier = "build";
+      a.verified = true;
+      a.rateFactor = 0.5 + rng.nextDouble();
+    }
+    out.add(agency);
+    return out;
   }
 
   static int n(SimConfig cfg, String group, int base) {

@@ -1,0 +1,259 @@
+package io.distillwatch.features.campaigns;
+
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.types.DataTypes;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.array_join;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.filter;
+import static org.apache.spark.sql.functions.format_string;
+import static org.apache.spark.sql.functions.greatest;
+import static org.apache.spark.sql.functions.least;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.log10;
+import static org.apache.spark.sql.functions.map_from_arrays;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.sort_array;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.transform;
+import static org.apache.spark.sql.functions.udf;
+import static org.apache.spark.sql.functions.when;
+
+/**
+ * Evidence weighed by how rare it is tonight, not rules counted. Each {@link Signal} is a cluster
+ * feature oriented so that a larger value is more suspicious. Its <em>rarity</em> is the share of a
+ * reference population of the same night at least as extreme (with one pseudo-observation, so it
+ * is never 0): the night's <em>background accounts</em> (active in the window, in no candidate
+ * cluster: the traffic no identity evidence ties to anyone) for signals an account has on its own,
+ * and the night's other candidate clusters for signals only a group has. A signal's weight is
+ * {@code log10(1 / rarity) - 1}: nothing at or below the reference's 90th percentile (common values
+ * carry no weight however many of them there are), 1 at one in a hundred, 2 at one in a thousand,
+ * capped at {@link #SIGNAL_CAP}. A value under the signal's materiality floor weighs nothing
+ * whatever its rank (a tenth of traffic, a year of age: orders of magnitude, not fitted to any data).
+ *
+ * <p>The weights add up, with the coordination group capped at {@link #COORDINATION_CAP}: a group
+ * that is only coordinated (a family on one card, a course that signed up together) is not a
+ * campaign until its traffic is unusual too. The evidence score is {@code E / (E + HALF_EVIDENCE)}:
+ * 0.5 at two units of weight (one signal as rare as one in a thousand, or two as rare as one in a
+ * hundred each). The rarities and weights of every signal are kept with the cluster, so the
+ * evidence line can say which signals carried the score and how rare each was.
+ */
+public final class EvidenceWeights {
+  private EvidenceWeights() {}
+
+  public enum Reference { ACCOUNTS, CLUSTERS }
+
+  /**
+   * @param clusterValue SQL over a cluster's features, in [0, 1], larger = more suspicious
+   * @param accountValue SQL over a background account's row (ACCOUNTS signals only), the same quantity
+   * @param floor the smallest value that can weigh anything
+   * @param shown SQL that shows the value to an analyst (in the evidence line)
+   */
+  public record Signal(String name, String group, Reference reference, String clusterValue, String accountValue,
+                       double floor, String shown, String meaning) implements Serializable {}
+
+  public static final String COORDINATION = "coordination";
+  public static final String HARVESTING = "harvesting";
+
+  public static final List<Signal> SIGNALS = List.of(
+      new Signal("chain_of_thought", HARVESTING, Reference.ACCOUNTS,
+          "greatest(coalesce(cot_share, 0), coalesce(private_cot_share, 0))", "cot_share", 0.1,
+          "format_string('%.2f', greatest(coalesce(cot_share, 0), coalesce(private_cot_share, 0)))",
+          "share of prompts (or of the private-template part) eliciting chain-of-thought"),
+      new Signal("distillation_capabilities", HARVESTING, Reference.ACCOUNTS,
+          "greatest(coalesce(distill_capability_share, 0), coalesce(private_distill_share, 0))",
+          "coalesce(cap_agentic_coding_share, 0) + coalesce(cap_tool_use_share, 0) + coalesce(cap_reasoning_share, 0)"
+              + " + coalesce(cap_rubric_grading_share, 0)", 0.1,
+          "format_string('%.2f', greatest(coalesce(distill_capability_share, 0), coalesce(private_distill_share, 0)))",
+          "share on coding, tools, reasoning and grading"),
+      new Signal("new_model_pivot", HARVESTING, Reference.ACCOUNTS, "coalesce(new_model_share, 0)",
+          "coalesce(new_model_share, 0)", 0.1, "format_string('%.2f', coalesce(new_model_share, 0))",
+          "share on a model released in the last two days"),
+      new Signal("young_accounts", COORDINATION, Reference.ACCOUNTS,
+          "1 / (1 + greatest(coalesce(median_age_days, 9999), 0))", "1 / (1 + greatest(coalesce(age_days, 9999), 0))",
+          1.0 / 366, "format_string('median age %d d', cast(median_age_days as int))", "accounts created recently"),
+      new Signal("template_concentration", HARVESTING, Reference.CLUSTERS, "coalesce(template_concentration, 0)", null, 0.1,
+          "format_string('%.2f', template_concentration)", "top-5 templates' share of the requests"),
+      new Signal("private_templates", HARVESTING, Reference.CLUSTERS, "coalesce(private_template_share, 0)", null, 0.1,
+          "format_string('%.2f', private_template_share)", "share on templates nobody outside the cluster uses"),
+      new Signal("synchronised", HARVESTING, Reference.CLUSTERS, "coalesce(sync_score, 0)", null, 0.1,
+          "format_string('%.2f', sync_score)", "share of requests in (template, hour) bins two members shared"),
+      new Signal("shared_payment", COORDINATION, Reference.CLUSTERS, "coalesce(payment_sharing, 0)", null, 0.1,
+          "format_string('%.2f', payment_sharing)", "1 - payment methods per account"),
+      new Signal("signup_burst", COORDINATION, Reference.CLUSTERS,
+          "if(cluster_size >= 5, 1 / (1 + greatest(coalesce(signup_spread_days, 9999), 0)), 0)", null, 1.0 / 31,
+          "format_string('%.1f d', signup_spread_days)", "sign-ups of five or more accounts close together"),
+      new Signal("shared_infrastructure", COORDINATION, Reference.CLUSTERS,
+          "coalesce(orgs_per_account, 0) * greatest(0, 1 - coalesce(prefixes_per_account, 1))", null, 0.1,
+          "format_string('%.2f orgs, %.2f /24s per account', orgs_per_account, prefixes_per_account)",
+          "many organisations behind few networks"),
+      new Signal("many_organisations", COORDINATION, Reference.CLUSTERS,
+          "1 - 1 / greatest(1, round(coalesce(orgs_per_account, 0) * cluster_size))", null, 1 - 1.0 / 3,
+          "format_string('%d orgs', cast(round(orgs_per_account * cluster_size) as int))",
+          "linked accounts spanning many organisations"));
+
+  /** Resolution of the reference histograms: values are binned in steps of 1/BINS. */
+  public static final int BINS = 1000;
+  /** Weight starts above the reference's 90th percentile: log10(1/rarity) - COMMON_LOG10. */
+  public static final double COMMON_LOG10 = 1.0;
+  /** One signal weighs at most this (one in 10,000: beyond that, no night's population resolves it). */
+  public static final double SIGNAL_CAP = 3.0;
+  /** Coordination alone cannot make a campaign: its signals together weigh at most this. */
+  public static final double COORDINATION_CAP = 1.5;
+  /** The total weight at which the evidence score is 0.5. */
+  public static final double HALF_EVIDENCE = 2.0;
+  /** With fewer background accounts than this, every active account is the account reference. */
+  public static final int MIN_BACKGROUND = 100;
+
+  /**
+   * Per signal, how many reference units sit in each value bin or above (tail counts), and how
+   * many units there are. Small (signals x BINS longs), built once a night on the executors.
+   */
+  public record References(Map<String, long[]> tails, Map<String, Long> sizes, String accountReference)
+      implements Serializable {
+
+    /** Rarity of {@code value} for a signal: (1 + units at least as extreme, itself excluded) / (1 + units). */
+    public double rarity(Signal s, double value) {
+      long[] tail = tails.get(s.name());
+      long n = sizes.get(s.name());
+      long self = s.reference() == Reference.CLUSTERS ? 1 : 0;
+      long atLeast = Math.max(0, tail[bin(value)] - self);
+      long units = Math.max(0, n - self);
+      return (1.0 + atLeast) / (1.0 + units);
+    }
+  }
+
+  static int bin(double v) {
+    if (Double.isNaN(v)) {
+      return 0;
+    }
+    return (int) Math.max(0, Math.min(BINS, Math.floor(v * BINS)));
+  }
+
+  /**
+   * The night's references.
+   *
+   * @param clusters candidate clusters with the features of {@link CampaignScoring#features}
+   * @param accounts one row per account active in the window with its {@link AccountActivity#window}
+   *     columns, {@code age_days} and {@code in_cluster} (member of a candidate cluster)
+   */
+  public static References references(Dataset<Row> clusters, Dataset<Row> accounts) {
+    Dataset<Row> background = accounts.where("NOT in_cluster");
+    String accountReference = "background accounts (in no candidate cluster)";
+    if (background.limit(MIN_BACKGROUND).count() < MIN_BACKGROUND) {
+      background = accounts;
+      accountReference = "all active accounts (fewer than " + MIN_BACKGROUND + " in no cluster)";
+    }
+    Map<String, long[]> tails = new HashMap<>();
+    Map<String, Long> sizes = new HashMap<>();
+    histograms(background, Reference.ACCOUNTS, tails, sizes);
+    histograms(clusters, Reference.CLUSTERS, tails, sizes);
+    return new References(tails, sizes, accountReference);
+  }
+
+  private static void histograms(Dataset<Row> units, Reference reference, Map<String, long[]> tails, Map<String, Long> sizes) {
+    List<Signal> signals = SIGNALS.stream().filter(s -> s.reference() == reference).toList();
+    List<Column> pairs = new ArrayList<>();
+    for (Signal s : signals) {
+      String value = reference == Reference.ACCOUNTS ? s.accountValue() : s.clusterValue();
+      pairs.add(struct(lit(s.name()).as("signal"),
+          expr("cast(least(" + BINS + ", greatest(0, floor(coalesce(" + value + ", 0) * " + BINS + "))) as int)").as("bin")));
+    }
+    for (Signal s : signals) {
+      tails.put(s.name(), new long[BINS + 1]);
+      sizes.put(s.name(), 0L);
+    }
+    List<Row> counts = units.select(explode(array(pairs.toArray(Column[]::new))).as("p"))
+        .groupBy(col("p.signal").as("signal"), col("p.bin").as("bin")).agg(count(lit(1)).as("n")).collectAsList();
+    for (Row r : counts) {
+      String name = r.getString(0);
+      tails.get(name)[r.getInt(1)] += r.getLong(2);
+      sizes.put(name, sizes.get(name) + r.getLong(2));
+    }
+    for (Signal s : signals) { // counts per bin -> counts at that bin or above
+      long[] t = tails.get(s.name());
+      for (int b = BINS - 1; b >= 0; b--) {
+        t[b] += t[b + 1];
+      }
+    }
+  }
+
+  /**
+   * Adds {@code signal_rarity} and {@code evidence_weights} (maps by signal), {@code evidence_weight}
+   * (the total, coordination capped) and {@code evidence_score} in [0, 1).
+   */
+  public static Dataset<Row> weigh(Dataset<Row> clusters, References refs) {
+    Column values = array(SIGNALS.stream().map(s -> expr(s.clusterValue()).cast("double")).toArray(Column[]::new));
+    UserDefinedFunction rarities = udf((UDF1<scala.collection.Seq<Object>, double[]>) v -> {
+      double[] out = new double[SIGNALS.size()];
+      for (int i = 0; i < out.length; i++) {
+        Object o = v.apply(i);
+        out[i] = refs.rarity(SIGNALS.get(i), o == null ? 0.0 : ((Number) o).doubleValue());
+      }
+      return out;
+    }, DataTypes.createArrayType(DataTypes.DoubleType));
+    Dataset<Row> out = clusters.withColumn("_values", values).withColumn("_rarity", rarities.apply(col("_values")));
+    List<Column> weights = new ArrayList<>();
+    Column coordination = lit(0.0);
+    Column harvesting = lit(0.0);
+    for (int i = 0; i < SIGNALS.size(); i++) {
+      Signal s = SIGNALS.get(i);
+      Column w = when(coalesce(col("_values").getItem(i), lit(0.0)).lt(s.floor()), lit(0.0))
+          .otherwise(least(lit(SIGNAL_CAP), greatest(lit(0.0),
+              log10(lit(1.0).divide(col("_rarity").getItem(i))).minus(COMMON_LOG10))));
+      weights.add(w);
+      if (s.group().equals(COORDINATION)) {
+        coordination = coordination.plus(w);
+      } else {
+        harvesting = harvesting.plus(w);
+      }
+    }
+    Column names = array(SIGNALS.stream().map(s -> lit(s.name())).toArray(Column[]::new));
+    Column total = harvesting.plus(least(coordination, lit(COORDINATION_CAP)));
+    return out
+        .withColumn("signal_rarity", map_from_arrays(names, col("_rarity")))
+        .withColumn("evidence_weights", map_from_arrays(names, array(weights.toArray(Column[]::new))))
+        .withColumn("evidence_weight", total)
+        .withColumn("evidence_score", col("evidence_weight").divide(col("evidence_weight").plus(HALF_EVIDENCE)))
+        .withColumn("evidence_carried_by", carriedBy(refs))
+        .drop("_values", "_rarity");
+  }
+
+  /**
+   * "chain_of_thought 0.80 (1 in 601 background accounts, +1.78); ..." for the signals that weigh
+   * something, heaviest first.
+   */
+  private static Column carriedBy(References refs) {
+    List<Column> items = new ArrayList<>();
+    for (int i = 0; i < SIGNALS.size(); i++) {
+      Signal s = SIGNALS.get(i);
+      String unit = s.reference() == Reference.ACCOUNTS ? "accounts" : "clusters";
+      items.add(struct(
+          col("evidence_weights").getItem(s.name()).as("w"),
+          format_string("%s %s (1 in %.0f %s, +%.2f)", lit(s.name()), expr(s.shown()),
+              lit(1.0).divide(col("signal_rarity").getItem(s.name())), lit(unit),
+              col("evidence_weights").getItem(s.name())).as("text")));
+    }
+    Column sorted = sort_array(
+        filter(array(items.toArray(Column[]::new)), c -> c.getField("w").gt(0)), false);
+    Column joined = array_join(
+        transform(sorted, c -> c.getField("text")), "; ");
+    return when(size(sorted).equalTo(0), lit("nothing rare"))
+        .otherwise(joined);
+  }
+}
