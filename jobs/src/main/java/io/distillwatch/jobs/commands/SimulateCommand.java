@@ -33,7 +33,9 @@ public final class SimulateCommand implements Command {
         OptionSpec.required("to", DATE, "last day (inclusive)"),
         OptionSpec.optional("seed", INT, "42", "random seed: the same seed gives the same bytes"),
         OptionSpec.optional("scale", DOUBLE, "1", "multiplies every population's account count (1 = about 1M events in 30 days)"),
-        OptionSpec.optional("spread", DOUBLE, "1", "spread every campaign over this many times more accounts at the same volume"));
+        OptionSpec.optional("spread", DOUBLE, "1", "spread every campaign over this many times more accounts at the same volume"),
+        OptionSpec.optional("world", INT, "0", "0: the default world; N >= 1: campaigns and benign population sizes drawn from "
+            + "the ranges of docs/campaigns.md (\"Worlds\")"));
   }
 
   @Override
@@ -44,7 +46,7 @@ public final class SimulateCommand implements Command {
   static SimConfig config(Args args) {
     try {
       return SimConfig.of(args.date("from"), args.date("to"), args.integer("seed"), args.number("scale"))
-          .withSpread(args.number("spread"));
+          .withSpread(args.number("spread")).withWorld(args.integer("world"));
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }

@@ -82,7 +82,7 @@ final class Campaigns {
     return out;
   }
 
-  private static Group campaign(SimConfig cfg, String id, String tactic, int accounts, double rate, double startAt) {
+  static Group campaign(SimConfig cfg, String id, String tactic, int accounts, double rate, double startAt) {
     Group g = new Group(id, tactic + "_member", id + "-" + tactic, tactic);
     g.timing = Group.Timing.ROUND_ROBIN;
     g.rate = rate / cfg.spread();
@@ -116,7 +116,7 @@ final class Campaigns {
    * Campaign accounts: each its own org, created in signup bursts shortly before the campaign
    * starts, sharing payment fingerprints in groups and throwaway e-mail domains per burst.
    */
-  private static void accounts(SimConfig cfg, Group g, SplittableRandom rng, Instant start, SimAccount.IpPool pool,
+  static void accounts(SimConfig cfg, Group g, SplittableRandom rng, Instant start, SimAccount.IpPool pool,
                                String userAgent, int perPayment, int perBurst, String program) {
     int count = (int) Math.round(Population.n(cfg, g.name, g.baseAccounts) * (g.tactic.equals("proxy_mix") ? 1 : cfg.spread()));
     Instant campaignStart = start.plusSeconds(86_400L * g.startDay);

@@ -151,7 +151,7 @@ final class Population {
     }
 
     groups.addAll(benignClusters(cfg, rng, start, templateIds));
-    groups.addAll(Campaigns.build(cfg, rng, start, templateIds));
+    groups.addAll(cfg.world() == 0 ? Campaigns.build(cfg, rng, start, templateIds) : World.campaigns(cfg, rng, start, templateIds));
     return groups;
   }
 
@@ -239,7 +239,8 @@ final class Population {
   enum Net { RESIDENTIAL, CLOUD }
 
   /** Benign accounts: their own org, payment and address, created up to two years ago. */
-  private static void benign(SimConfig cfg, Group g, int count, SplittableRandom rng, Instant start, Net net) {
+  private static void benign(SimConfig cfg, Group g, int baseCount, SplittableRandom rng, Instant start, Net net) {
+    int count = Math.max(1, (int) Math.round(baseCount * World.benignFactor(cfg, g.name)));
     for (int i = 0; i < count; i++) {
       SimAccount a = new SimAccount("acct_" + Ids.hex(cfg.seed(), g.name.hashCode(), i, 1), g);
       a.orgId = "org_" + Ids.hex(cfg.seed(), g.name.hashCode(), i, 2);

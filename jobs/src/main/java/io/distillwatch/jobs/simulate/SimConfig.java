@@ -13,10 +13,12 @@ import java.util.Map;
  *     to grow one population, e.g. {@code enterprise_nat_1 -> 10000})
  * @param spread multiplies the number of accounts of every campaign and divides their
  *     per-account rate by the same factor: the same campaign spread over more accounts
+ * @param world 0: the default world; N >= 1: a world whose campaigns and benign population sizes
+ *     are drawn from documented ranges ({@link World})
  */
 public record SimConfig(LocalDate from, LocalDate to, long seed, double scale, int partsPerDay,
                         double lateShare, double repeatShare, int malformedPerDay,
-                        Map<String, Integer> accountOverrides, double spread) {
+                        Map<String, Integer> accountOverrides, double spread, long world) {
 
   public SimConfig {
     if (to.isBefore(from)) {
@@ -28,18 +30,26 @@ public record SimConfig(LocalDate from, LocalDate to, long seed, double scale, i
     if (!(spread >= 1)) {
       throw new IllegalArgumentException("spread must be at least 1");
     }
+    if (world < 0) {
+      throw new IllegalArgumentException("--world must be 0 (the default world) or a positive number");
+    }
   }
 
   public static SimConfig of(LocalDate from, LocalDate to, long seed, double scale) {
-    return new SimConfig(from, to, seed, scale, 4, 0.005, 0.001, 4, Map.of(), 1.0);
+    return new SimConfig(from, to, seed, scale, 4, 0.005, 0.001, 4, Map.of(), 1.0, 0);
   }
 
   public SimConfig withOverrides(Map<String, Integer> overrides) {
-    return new SimConfig(from, to, seed, scale, partsPerDay, lateShare, repeatShare, malformedPerDay, overrides, spread);
+    return new SimConfig(from, to, seed, scale, partsPerDay, lateShare, repeatShare, malformedPerDay, overrides, spread, world);
   }
 
   public SimConfig withSpread(double factor) {
-    return new SimConfig(from, to, seed, scale, partsPerDay, lateShare, repeatShare, malformedPerDay, accountOverrides, factor);
+    return new SimConfig(from, to, seed, scale, partsPerDay, lateShare, repeatShare, malformedPerDay, accountOverrides, factor, world);
+  }
+
+  /** The same range and scale in world {@code n} ({@link World}). */
+  public SimConfig withWorld(long n) {
+    return new SimConfig(from, to, seed, scale, partsPerDay, lateShare, repeatShare, malformedPerDay, accountOverrides, spread, n);
   }
 
   public int days() {
