@@ -165,12 +165,14 @@ class FeaturesJobTest {
     assertThat(e.getLong(1)).as("every recurring template is embedded").isEqualTo(e.getLong(0));
     assertThat(e.getLong(2)).as("one-off prompts are not embedded").isZero();
     // where the rules name a capability, the nearest-centroid classifier mostly names the same
-    // (measured 0.785 of 177 on 2026-11-22; "other" is excluded: the classifier has no seeds of
-    // the simulator's free text and spreads it over the named capabilities)
+    // ("other" excluded). Measured 0.785 of 177 on 2026-11-22 with the old rules, which called the
+    // simulator's free text "other"; 0.624 of 311 on 2026-12-06 with the rules written from real
+    // prompts, which call it general chat. Agreement on our own text is a consistency check only:
+    // each tagger's quality is measured on hand-labelled real prompts (docs/features.md).
     double agreement = (double) e.getLong(4) / e.getLong(3);
     System.out.printf("day 1: embedding and rule capability agree on %.3f of %d recurring templates the rules name%n",
         agreement, e.getLong(3));
-    assertThat(agreement).as("embedding classifier agrees with the rules").isGreaterThanOrEqualTo(0.65);
+    assertThat(agreement).as("embedding classifier agrees with the rules").isGreaterThanOrEqualTo(0.55);
     long day2 = lake.read(Tables.SILVER_TEMPLATE_DAILY).where(col("date").equalTo(lit(Date.valueOf(DAY2))))
         .where(col("capability_embedding").isNotNull()).count();
     assertThat(day2).as("--embedding-model none leaves the column empty").isZero();
