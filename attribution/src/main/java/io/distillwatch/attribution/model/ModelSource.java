@@ -50,6 +50,31 @@ public record ModelSource(String name, String location) implements java.io.Seria
     return new ModelSource(BUNDLED, cache.toString());
   }
 
+  /**
+   * The model's identity for caches of its embeddings: its name and the first 16 hex digits of the
+   * SHA-256 of {@code model.onnx} and {@code tokenizer.json}, so another model in a folder of the
+   * same name never reads this one's vectors.
+   */
+  public String fingerprint() {
+    try {
+      java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+      for (String file : new String[] {"model.onnx", "tokenizer.json"}) {
+        try (InputStream in = Files.newInputStream(directory().resolve(file))) {
+          byte[] buffer = new byte[1 << 16];
+          int n;
+          while ((n = in.read(buffer)) > 0) {
+            sha.update(buffer, 0, n);
+          }
+        }
+      }
+      return name + "@" + java.util.HexFormat.of().formatHex(sha.digest()).substring(0, 16);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the model in " + location, e);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Copies a class-path resource to {@code target} unless a complete copy is there (written atomically). */
   private static void copyOnce(String resource, Path target) throws IOException {
     try (InputStream in = ModelSource.class.getResourceAsStream(resource)) {

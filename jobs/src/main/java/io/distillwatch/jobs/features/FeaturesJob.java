@@ -32,6 +32,7 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sha2;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.row_number;
 
@@ -104,8 +105,9 @@ public final class FeaturesJob {
     }
   }
 
+  /** @param embedded template representatives embedded tonight (the others' vectors were in silver.embeddings) */
   public record Result(long requests, long prompts, long templates, long recurringTemplates, long newIndexEntries,
-                       long accounts, long windowRows, long lateEvents) {
+                       long accounts, long windowRows, long lateEvents, long embedded) {
     public Map<String, Long> metrics(Options o) {
       Map<String, Long> m = new LinkedHashMap<>();
       m.put("requests", requests);
@@ -116,6 +118,7 @@ public final class FeaturesJob {
       m.put("accounts", accounts);
       m.put("window_rows", windowRows);
       m.put("late_events", lateEvents);
+      m.put("embedded", embedded);
       m.put("lsh_bands", (long) o.bands());
       m.put("lsh_rows", (long) o.rows());
       m.put("lsh_shingle", (long) o.shingle());
@@ -124,8 +127,9 @@ public final class FeaturesJob {
 
     public String summary() {
       return String.format("%,d requests, %,d distinct prompts, %,d templates (%,d recurring), %,d new index entries; "
-          + "%,d accounts, %,d window rows; %,d late events of earlier days landed tonight (not featured)",
-          requests, prompts, templates, recurringTemplates, newIndexEntries, accounts, windowRows, lateEvents);
+          + "%,d accounts, %,d window rows; %,d late events of earlier days landed tonight (not featured); "
+          + "%,d template representatives embedded (the rest cached)",
+          requests, prompts, templates, recurringTemplates, newIndexEntries, accounts, windowRows, lateEvents, embedded);
     }
   }
 
@@ -253,7 +257,7 @@ public final class FeaturesJob {
         long lateEvents = lake.read(Tables.BRONZE_EVENTS)
             .where(col("landing_date").equalTo(lit(day)).and(col("event_date").lt(lit(day)))).count();
         Result result = new Result(t.isNullAt(2) ? 0 : t.getLong(2), prompts.count(), t.getLong(0), t.getLong(1),
-            newIndexEntries, accounts, windowRows, lateEvents);
+            newIndexEntries, accounts, windowRows, lateEvents, embeddedTonight);
         lake.recordRun(NAME, d, result.metrics(options));
         assignment.unpersist();
         todaysTemplates.unpersist();
@@ -269,28 +273,48 @@ public final class FeaturesJob {
   /**
    * The embedding classifier's tags for the day's recurring templates (one embedding per
    * template and day, of its normalised representative); null for the rest and when the
-   * classifier is off.
+   * classifier is off. Embeddings come from {@code silver.embeddings}: only representatives no
+   * earlier night embedded with this model are embedded tonight (most templates recur day after
+   * day), and their vectors are added to the table (an insert-only MERGE: a re-run adds nothing).
    */
   private Dataset<Row> withEmbeddingTags(JobGroup group, LocalDate d, Dataset<Row> templateDaily) {
     ModelSource model = options.model();
     if (model == null) {
+      embeddedTonight = 0;
       return templateDaily.withColumn("capability_embedding", lit(null).cast("string"))
           .withColumn("cot_embedding", lit(null).cast("boolean"));
     }
-    group.step("features " + d + ": embed template representatives (" + model.name() + ")");
     SentenceEmbedder driverModel = SentenceEmbedder.shared(model, SentenceEmbedder.parseDevice(options.device()));
     EmbeddingTagger tagger = EmbeddingTagger.fromSeeds(driverModel::embed);
+    String modelId = model.fingerprint();
     Column recurring = col("requests").geq(options.minTemplateRequests());
-    Dataset<Row> embedded = Embeddings.withEmbedding(templateDaily.where(recurring), "representative", "embedding",
-            model, options.device(), Embeddings.DEFAULT_BATCH)
+    Dataset<Row> hashed = templateDaily.where(recurring).withColumn("text_hash", sha2(col("representative"), 256));
+    Dataset<Row> cached = lake.readIfExists(Tables.SILVER_EMBEDDINGS).where(col("model").equalTo(modelId));
+    Dataset<Row> missing = hashed.select("text_hash", "representative").dropDuplicates("text_hash")
+        .join(cached.select("text_hash"), new String[] {"text_hash"}, "left_anti");
+    group.step("features " + d + ": embed new template representatives (" + model.name() + ")");
+    // computed once (the MERGE below reads its source more than once)
+    Dataset<Row> fresh = Embeddings.withEmbedding(missing, "representative", "embedding", model, options.device(),
+            Embeddings.DEFAULT_BATCH)
+        .select(lit(modelId).as("model"), col("text_hash"), col("embedding")).localCheckpoint(true);
+    embeddedTonight = fresh.count();
+    if (embeddedTonight > 0) {
+      lake.upsert(Tables.SILVER_EMBEDDINGS, fresh, null);
+    }
+    Dataset<Row> vectors = lake.read(Tables.SILVER_EMBEDDINGS).where(col("model").equalTo(modelId))
+        .select("text_hash", "embedding");
+    Dataset<Row> embedded = hashed.join(vectors, "text_hash")
         .withColumn("capability_embedding", tagger.capability(col("embedding")))
         .withColumn("cot_embedding", tagger.chainOfThought(col("embedding")))
-        .drop("embedding");
+        .drop("embedding", "text_hash");
     Dataset<Row> rest = templateDaily.where(recurring.equalTo(false))
         .withColumn("capability_embedding", lit(null).cast("string"))
         .withColumn("cot_embedding", lit(null).cast("boolean"));
     return embedded.unionByName(rest);
   }
+
+  /** Template representatives embedded by this run (the rest came from silver.embeddings). */
+  private long embeddedTonight;
 
   /** Band keys from another LSH shape never meet the index's: refuse rather than fork every template. */
   private void requireSameLshShape() {

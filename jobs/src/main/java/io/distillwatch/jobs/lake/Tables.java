@@ -121,6 +121,14 @@ public final class Tables {
       "recurring templates (at least --min-template-requests requests): normalised representative and tags "
           + "from the founding day, first and last seen, requests, accounts (HLL estimate across days)");
 
+  public static final TableSpec SILVER_EMBEDDINGS = new TableSpec("silver.embeddings", new StructType()
+      .add("model", DataTypes.StringType, false)
+      .add("text_hash", DataTypes.StringType, false)
+      .add("embedding", DataTypes.createArrayType(DataTypes.FloatType, false), false),
+      List.of(), List.of("model", "text_hash"),
+      "sentence embeddings of template representatives by model (name and file fingerprint) and SHA-256 of the normalised "
+          + "text: each text is embedded once, whatever the night (no text stored)");
+
   public static final TableSpec SILVER_MODELS = new TableSpec("silver.models", new StructType()
       .add("model", DataTypes.StringType, false)
       .add("first_seen", DataTypes.DateType, false),
@@ -167,7 +175,7 @@ public final class Tables {
   public static final List<TableSpec> ALL = List.of(
       BRONZE_EVENTS, BRONZE_ACCOUNTS, BRONZE_ACCOUNTS_HISTORY, QUARANTINE_EVENTS, QUARANTINE_ACCOUNTS, OPS_RUNS,
       OPS_CAMPAIGN_VERDICTS, OPS_FIRST_RUNS,
-      SILVER_REQUEST_TEMPLATES, SILVER_TEMPLATE_DAILY, SILVER_TEMPLATE_BANDS, SILVER_TEMPLATES, SILVER_MODELS,
+      SILVER_REQUEST_TEMPLATES, SILVER_TEMPLATE_DAILY, SILVER_TEMPLATE_BANDS, SILVER_TEMPLATES, SILVER_EMBEDDINGS, SILVER_MODELS,
       GOLD_ACCOUNT_DAILY, GOLD_ACCOUNT_WINDOWS, GOLD_ATTRIBUTION);
 
   static StructType merge(StructType a, StructType b) {

@@ -24,6 +24,7 @@ import java.util.TreeMap;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sha2;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -42,23 +43,17 @@ class FeaturesJobTest {
   static final LocalDate DAY2 = Fixtures.FROM.plusDays(1);
 
   static final List<TableSpec> FEATURE_TABLES = List.of(Tables.SILVER_REQUEST_TEMPLATES, Tables.SILVER_TEMPLATE_DAILY,
-      Tables.SILVER_TEMPLATE_BANDS, Tables.SILVER_TEMPLATES, Tables.SILVER_MODELS, Tables.GOLD_ACCOUNT_DAILY,
-      Tables.GOLD_ACCOUNT_WINDOWS);
+      Tables.SILVER_TEMPLATE_BANDS, Tables.SILVER_TEMPLATES, Tables.SILVER_EMBEDDINGS, Tables.SILVER_MODELS,
+      Tables.GOLD_ACCOUNT_DAILY, Tables.GOLD_ACCOUNT_WINDOWS);
 
   @BeforeAll
   static void featuresForBothDays() {
     spark = SharedSpark.get();
     lake = Fixtures.cleanLake().lake();
-    // the embedding classifier (real model) runs on day 1 only: its quality has its own test,
-    // and a second day of it would add minutes of CPU without testing anything new
+    // the embedding classifier (real model) on both days: day 2 embeds only the representatives
+    // day 1 did not (silver.embeddings), which is what keeps a night's embedding cost to what is new
     results.add(new FeaturesJob(lake, FeaturesJob.Options.defaults(DAY1)).execute());
-    results.add(new FeaturesJob(lake, withoutEmbeddings(DAY2)).execute());
-  }
-
-  static FeaturesJob.Options withoutEmbeddings(LocalDate d) {
-    FeaturesJob.Options o = FeaturesJob.Options.defaults(d);
-    return new FeaturesJob.Options(d, o.bands(), o.rows(), o.shingle(), o.minSimilarity(), o.minTemplateRequests(),
-        "none", o.device());
+    results.add(new FeaturesJob(lake, FeaturesJob.Options.defaults(DAY2)).execute());
   }
 
   static Map<String, String> digests() {
@@ -173,9 +168,34 @@ class FeaturesJobTest {
     System.out.printf("day 1: embedding and rule capability agree on %.3f of %d recurring templates the rules name%n",
         agreement, e.getLong(3));
     assertThat(agreement).as("embedding classifier agrees with the rules").isGreaterThanOrEqualTo(0.55);
-    long day2 = lake.read(Tables.SILVER_TEMPLATE_DAILY).where(col("date").equalTo(lit(Date.valueOf(DAY2))))
-        .where(col("capability_embedding").isNotNull()).count();
-    assertThat(day2).as("--embedding-model none leaves the column empty").isZero();
+  }
+
+  /** Each representative is embedded once, on the first night that sees it; later nights read its vector. */
+  @Test
+  void aNightEmbedsOnlyRepresentativesNoEarlierNightEmbedded() {
+    Dataset<Row> hashes = lake.read(Tables.SILVER_TEMPLATE_DAILY).where(col("requests").geq(2))
+        .select(col("date"), sha2(col("representative"), 256).as("text_hash")).distinct();
+    long day1 = hashes.where(col("date").equalTo(lit(Date.valueOf(DAY1)))).count();
+    long day2New = hashes.where(col("date").equalTo(lit(Date.valueOf(DAY2)))).select("text_hash")
+        .except(hashes.where(col("date").equalTo(lit(Date.valueOf(DAY1)))).select("text_hash")).count();
+    long day2All = hashes.where(col("date").equalTo(lit(Date.valueOf(DAY2)))).count();
+    System.out.printf("embedded: day 1 %d of %d recurring representatives, day 2 %d of %d%n", results.get(0).embedded(), day1,
+        results.get(1).embedded(), day2All);
+    assertThat(results.get(0).embedded()).as("day 1 embeds every recurring representative").isEqualTo(day1);
+    assertThat(results.get(1).embedded()).as("day 2 embeds only the new ones").isEqualTo(day2New).isLessThan(day2All);
+    Row cache = lake.read(Tables.SILVER_EMBEDDINGS)
+        .selectExpr("count(1)", "count(distinct text_hash)", "min(size(embedding))", "max(size(embedding))",
+            "min(aggregate(embedding, 0D, (a, x) -> a + x * x))", "max(aggregate(embedding, 0D, (a, x) -> a + x * x))")
+        .first();
+    assertThat(cache.getLong(0)).isEqualTo(day1 + day2New).isEqualTo(cache.getLong(1));
+    assertThat(cache.getInt(2)).isEqualTo(384);
+    assertThat(cache.getInt(3)).isEqualTo(384);
+    assertThat(cache.getDouble(4)).as("unit length").isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-3));
+    assertThat(cache.getDouble(5)).as("unit length").isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-3));
+    long day2Tagged = lake.read(Tables.SILVER_TEMPLATE_DAILY)
+        .where(col("date").equalTo(lit(Date.valueOf(DAY2))).and(col("requests").geq(2)).and(col("capability_embedding").isNull()))
+        .count();
+    assertThat(day2Tagged).as("day 2's recurring templates without a tag").isZero();
   }
 
   @Test
@@ -215,8 +235,11 @@ class FeaturesJobTest {
   @Tag("slow")
   void rerunningADayChangesNothing() {
     Map<String, String> before = digests();
-    FeaturesJob.Result again = new FeaturesJob(lake, withoutEmbeddings(DAY2)).execute();
-    assertThat(again).isEqualTo(results.get(1));
+    FeaturesJob.Result again = new FeaturesJob(lake, FeaturesJob.Options.defaults(DAY2)).execute();
+    FeaturesJob.Result first = results.get(1);
+    assertThat(again.embedded()).as("a re-run embeds nothing: every vector is in silver.embeddings").isZero();
+    assertThat(new FeaturesJob.Result(again.requests(), again.prompts(), again.templates(), again.recurringTemplates(),
+        again.newIndexEntries(), again.accounts(), again.windowRows(), again.lateEvents(), first.embedded())).isEqualTo(first);
     assertThat(digests()).isEqualTo(before);
   }
 }
