@@ -1,7 +1,7 @@
 package io.distillwatch.jobs.attribute;
 
 import io.distillwatch.attribution.study.ModelOutputs;
-import io.distillwatch.jobs.cli.InvalidInputException;
+import io.distillwatch.jobs.failures.InvalidInputException;
 import io.distillwatch.jobs.lake.CampaignTables;
 import io.distillwatch.jobs.lake.Lake;
 import io.distillwatch.jobs.lake.Tables;

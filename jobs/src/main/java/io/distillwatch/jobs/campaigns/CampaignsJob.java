@@ -7,7 +7,7 @@ import io.distillwatch.features.campaigns.CampaignScoring;
 import io.distillwatch.features.campaigns.EvidenceWeights;
 import io.distillwatch.features.campaigns.IsolationForest;
 import io.distillwatch.features.linkage.AccountLinks;
-import io.distillwatch.jobs.cli.InvalidInputException;
+import io.distillwatch.jobs.failures.InvalidInputException;
 import io.distillwatch.jobs.lake.CampaignTables;
 import io.distillwatch.jobs.lake.Lake;
 import io.distillwatch.jobs.lake.Tables;

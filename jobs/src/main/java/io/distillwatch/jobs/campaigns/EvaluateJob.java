@@ -2,7 +2,7 @@ package io.distillwatch.jobs.campaigns;
 
 import io.distillwatch.features.campaigns.CampaignScoring;
 import io.distillwatch.features.campaigns.EvidenceWeights;
-import io.distillwatch.jobs.cli.InvalidInputException;
+import io.distillwatch.jobs.failures.InvalidInputException;
 import io.distillwatch.jobs.lake.CampaignTables;
 import io.distillwatch.jobs.lake.Lake;
 import io.distillwatch.jobs.lake.TableSpec;

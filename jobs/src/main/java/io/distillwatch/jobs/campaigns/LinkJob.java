@@ -3,7 +3,7 @@ package io.distillwatch.jobs.campaigns;
 import io.distillwatch.features.campaigns.AccountActivity;
 import io.distillwatch.features.linkage.AccountLinks;
 import io.distillwatch.features.linkage.LinkKind;
-import io.distillwatch.jobs.cli.InvalidInputException;
+import io.distillwatch.jobs.failures.InvalidInputException;
 import io.distillwatch.jobs.lake.CampaignTables;
 import io.distillwatch.jobs.lake.Lake;
 import io.distillwatch.jobs.spark.Faults;

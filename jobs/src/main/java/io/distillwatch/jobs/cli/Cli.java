@@ -1,5 +1,6 @@
 package io.distillwatch.jobs.cli;
 
+import io.distillwatch.jobs.failures.InvalidInputException;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -115,14 +116,14 @@ public final class Cli {
       err.println("distillwatch " + command.name() + ": " + cause.getClass().getSimpleName() + ": " + cause.getMessage());
       return INVALID_INPUT;
     }
-    var conflict = io.distillwatch.jobs.lake.ConflictingWrite.find(t);
+    var conflict = io.distillwatch.jobs.failures.ConflictingWrite.find(t);
     if (conflict.isPresent()) {
-      err.println("distillwatch " + command.name() + ": " + io.distillwatch.jobs.lake.ConflictingWrite.describe(conflict.get()));
+      err.println("distillwatch " + command.name() + ": " + io.distillwatch.jobs.failures.ConflictingWrite.describe(conflict.get()));
       return TRY_AGAIN;
     }
-    var unavailable = io.distillwatch.jobs.lake.StoreUnavailable.find(t);
+    var unavailable = io.distillwatch.jobs.failures.StoreUnavailable.find(t);
     if (unavailable.isPresent()) {
-      err.println("distillwatch " + command.name() + ": " + io.distillwatch.jobs.lake.StoreUnavailable.describe(unavailable.get()));
+      err.println("distillwatch " + command.name() + ": " + io.distillwatch.jobs.failures.StoreUnavailable.describe(unavailable.get()));
       return TRY_AGAIN;
     }
     Throwable root = t;
@@ -137,7 +138,7 @@ public final class Cli {
 
   /** Spark wraps exceptions thrown in tasks; find ours if it is in the chain. */
   private static Throwable userCause(Throwable t) {
-    return io.distillwatch.jobs.lake.Causes.first(t, c -> c instanceof UsageException
+    return io.distillwatch.jobs.failures.Causes.first(t, c -> c instanceof UsageException
         || c instanceof InvalidInputException || c instanceof AccessDeniedException
         || c instanceof FileNotFoundException).orElse(t);
   }

@@ -13,7 +13,7 @@ import io.distillwatch.attribution.study.WatermarkTest;
 import io.distillwatch.jobs.cli.Args;
 import io.distillwatch.jobs.cli.CliContext;
 import io.distillwatch.jobs.cli.Command;
-import io.distillwatch.jobs.cli.InvalidInputException;
+import io.distillwatch.jobs.failures.InvalidInputException;
 import io.distillwatch.jobs.cli.OptionSpec;
 import io.distillwatch.jobs.cli.UsageException;
 import io.distillwatch.jobs.attribute.AttributionRows;

@@ -1,6 +1,6 @@
 package io.distillwatch.jobs.commands;
 
-import io.distillwatch.jobs.cli.InvalidInputException;
+import io.distillwatch.jobs.failures.InvalidInputException;
 import io.distillwatch.features.validate.EventValidator;
 import io.distillwatch.jobs.cli.Args;
 import io.distillwatch.jobs.cli.OptionSpec;

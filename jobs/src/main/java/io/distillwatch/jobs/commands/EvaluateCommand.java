@@ -52,7 +52,7 @@ public final class EvaluateCommand implements Command {
   public void preflight(Args args) {
     java.nio.file.Path local = CommonOptions.localPath(args.text("labels"));
     if (local != null && !java.nio.file.Files.isRegularFile(local)) {
-      throw new io.distillwatch.jobs.cli.InvalidInputException("no labels file " + local);
+      throw new io.distillwatch.jobs.failures.InvalidInputException("no labels file " + local);
     }
   }
 

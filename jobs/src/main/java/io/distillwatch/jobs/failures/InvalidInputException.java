@@ -1,4 +1,4 @@
-package io.distillwatch.jobs.cli;
+package io.distillwatch.jobs.failures;
 
 /** The command line is well formed but its input is not usable (missing folder, unwritable lake): exit code 3. */
 public class InvalidInputException extends RuntimeException {

@@ -1,4 +1,4 @@
-package io.distillwatch.jobs.lake;
+package io.distillwatch.jobs.failures;
 
 import java.util.Optional;
 

@@ -9,7 +9,7 @@ import io.distillwatch.features.accounts.AccountWindows;
 import io.distillwatch.features.templates.MinHashLsh;
 import io.distillwatch.features.templates.TemplateAssignment;
 import io.distillwatch.features.templates.TemplateTags;
-import io.distillwatch.jobs.cli.InvalidInputException;
+import io.distillwatch.jobs.failures.InvalidInputException;
 import io.distillwatch.jobs.lake.Lake;
 import io.distillwatch.jobs.lake.Tables;
 import io.distillwatch.jobs.spark.Faults;

@@ -4,7 +4,7 @@ import io.delta.tables.DeltaTable;
 import io.distillwatch.features.validate.AccountValidator;
 import io.distillwatch.features.validate.EventValidator;
 import io.distillwatch.features.validate.Validation;
-import io.distillwatch.jobs.cli.InvalidInputException;
+import io.distillwatch.jobs.failures.InvalidInputException;
 import io.distillwatch.jobs.lake.Lake;
 import io.distillwatch.jobs.lake.Tables;
 import io.distillwatch.jobs.spark.Faults;

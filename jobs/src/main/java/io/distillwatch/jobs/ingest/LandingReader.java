@@ -1,6 +1,6 @@
 package io.distillwatch.jobs.ingest;
 
-import io.distillwatch.jobs.cli.InvalidInputException;
+import io.distillwatch.jobs.failures.InvalidInputException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;

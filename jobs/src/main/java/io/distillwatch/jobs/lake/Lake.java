@@ -1,7 +1,7 @@
 package io.distillwatch.jobs.lake;
 
 import io.delta.tables.DeltaTable;
-import io.distillwatch.jobs.cli.InvalidInputException;
+import io.distillwatch.jobs.failures.InvalidInputException;
 import io.distillwatch.jobs.spark.Faults;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;

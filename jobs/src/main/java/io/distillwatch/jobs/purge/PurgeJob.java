@@ -1,7 +1,7 @@
 package io.distillwatch.jobs.purge;
 
 import io.delta.tables.DeltaTable;
-import io.distillwatch.jobs.cli.InvalidInputException;
+import io.distillwatch.jobs.failures.InvalidInputException;
 import io.distillwatch.jobs.lake.Lake;
 import io.distillwatch.jobs.lake.Tables;
 import io.distillwatch.jobs.spark.Faults;

@@ -1,7 +1,7 @@
 package io.distillwatch.jobs.report;
 
 import io.distillwatch.jobs.campaigns.EvaluateJob;
-import io.distillwatch.jobs.cli.InvalidInputException;
+import io.distillwatch.jobs.failures.InvalidInputException;
 import io.distillwatch.jobs.lake.CampaignTables;
 import io.distillwatch.jobs.lake.CsvFile;
 import io.distillwatch.jobs.lake.Lake;

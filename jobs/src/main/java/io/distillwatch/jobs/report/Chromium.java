@@ -1,6 +1,6 @@
 package io.distillwatch.jobs.report;
 
-import io.distillwatch.jobs.cli.InvalidInputException;
+import io.distillwatch.jobs.failures.InvalidInputException;
 
 import java.io.File;
 import java.io.IOException;

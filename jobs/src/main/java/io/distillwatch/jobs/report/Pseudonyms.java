@@ -1,6 +1,6 @@
 package io.distillwatch.jobs.report;
 
-import io.distillwatch.jobs.cli.InvalidInputException;
+import io.distillwatch.jobs.failures.InvalidInputException;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;

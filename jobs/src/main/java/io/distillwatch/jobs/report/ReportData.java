@@ -2,7 +2,7 @@ package io.distillwatch.jobs.report;
 
 import io.distillwatch.features.accounts.AccountDaily;
 import io.distillwatch.jobs.campaigns.DiscoverJob;
-import io.distillwatch.jobs.cli.InvalidInputException;
+import io.distillwatch.jobs.failures.InvalidInputException;
 import io.distillwatch.jobs.lake.CampaignTables;
 import io.distillwatch.jobs.lake.Lake;
 import io.distillwatch.jobs.lake.Tables;

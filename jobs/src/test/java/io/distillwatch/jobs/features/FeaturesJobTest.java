@@ -1,6 +1,6 @@
 package io.distillwatch.jobs.features;
 
-import io.distillwatch.jobs.cli.InvalidInputException;
+import io.distillwatch.jobs.failures.InvalidInputException;
 import io.distillwatch.jobs.lake.Lake;
 import io.distillwatch.jobs.lake.TableSpec;
 import io.distillwatch.jobs.lake.Tables;

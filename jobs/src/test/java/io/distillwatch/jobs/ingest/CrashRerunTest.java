@@ -1,6 +1,6 @@
 package io.distillwatch.jobs.ingest;
 
-import io.distillwatch.jobs.lake.Causes;
+import io.distillwatch.jobs.failures.Causes;
 import io.distillwatch.jobs.lake.Lake;
 import io.distillwatch.jobs.lake.Tables;
 import io.distillwatch.jobs.spark.Faults;

@@ -1,5 +1,6 @@
 package io.distillwatch.jobs.lake;
 
+import io.distillwatch.jobs.failures.StoreUnavailable;
 import io.distillwatch.jobs.testing.FaultyBlobStore;
 import io.distillwatch.jobs.testing.Fixtures;
 import io.distillwatch.jobs.testing.S3Server;

@@ -1,6 +1,6 @@
 package io.distillwatch.jobs.nightly;
 
-import io.distillwatch.jobs.lake.ConflictingWrite;
+import io.distillwatch.jobs.failures.ConflictingWrite;
 import io.distillwatch.jobs.lake.Lake;
 import io.distillwatch.jobs.testing.SingleNight;
 import io.distillwatch.jobs.testing.Fixtures;

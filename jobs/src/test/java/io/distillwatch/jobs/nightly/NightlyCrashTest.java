@@ -1,6 +1,6 @@
 package io.distillwatch.jobs.nightly;
 
-import io.distillwatch.jobs.lake.Causes;
+import io.distillwatch.jobs.failures.Causes;
 import io.distillwatch.jobs.lake.Lake;
 import io.distillwatch.jobs.spark.Faults;
 import io.distillwatch.jobs.testing.Fixtures;

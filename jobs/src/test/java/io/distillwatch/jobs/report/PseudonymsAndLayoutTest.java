@@ -1,6 +1,6 @@
 package io.distillwatch.jobs.report;
 
-import io.distillwatch.jobs.cli.InvalidInputException;
+import io.distillwatch.jobs.failures.InvalidInputException;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.distillwatch.jobs.spark;
 
-import io.distillwatch.jobs.lake.Causes;
+import io.distillwatch.jobs.failures.Causes;
 import io.distillwatch.testing.SharedSpark;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;

@@ -1,0 +1,58 @@
+package io.distillwatch.jobs;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The direction of dependencies, read off the sources: {@code features} and {@code attribution}
+ * never use {@code jobs}; in {@code jobs}, only the CLI ({@code cli}, {@code commands}) uses the
+ * CLI, so a job runs the same from a command, a test, a notebook or another job (failures the jobs
+ * raise live in {@code jobs.failures}, below both).
+ */
+class ArchitectureTest {
+  private static final Path ROOT = Path.of(System.getProperty("dw.project.root", "..")).toAbsolutePath().normalize();
+
+  @Test
+  void theModulesBelowJobsDoNotUseJobs() {
+    for (String module : List.of("features", "attribution")) {
+      assertThat(offenders(ROOT.resolve(module).resolve("src/main/java"), Pattern.compile("\\bio\\.distillwatch\\.jobs\\b"), null))
+          .as("%s sources that use io.distillwatch.jobs", module).isEmpty();
+    }
+  }
+
+  @Test
+  void jobsDoNotUseTheCommandLine() {
+    Path jobs = ROOT.resolve("jobs/src/main/java/io/distillwatch/jobs");
+    assertThat(offenders(jobs, Pattern.compile("\\bio\\.distillwatch\\.jobs\\.(cli|commands)\\b"),
+        p -> p.startsWith(jobs.resolve("cli")) || p.startsWith(jobs.resolve("commands"))))
+        .as("sources outside cli/ and commands/ that use the command line").isEmpty();
+  }
+
+  private static List<String> offenders(Path dir, Pattern use, java.util.function.Predicate<Path> allowed) {
+    assertThat(dir).isDirectory();
+    List<String> out = new ArrayList<>();
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+        if (allowed != null && allowed.test(f)) {
+          continue;
+        }
+        if (use.matcher(Files.readString(f)).find()) {
+          out.add(ROOT.relativize(f).toString());
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out;
+  }
+}
