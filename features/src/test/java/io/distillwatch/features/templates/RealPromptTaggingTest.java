@@ -34,8 +34,10 @@ class RealPromptTaggingTest {
 
   @BeforeAll
   void read() throws Exception {
-    JsonNode alpaca = new ObjectMapper().readTree(Path.of(System.getProperty("dw.shared.data", "../../shared/data"))
-        .resolve("alpaca_eval/claude-2.json").toFile());
+    Path file = Path.of(System.getProperty("dw.shared.data", "../../shared/data")).resolve("alpaca_eval/claude-2.json");
+    org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isRegularFile(file),
+        "skipped: no AlpacaEval outputs at " + file + " (see ../shared/data/alpaca_eval/README.md)");
+    JsonNode alpaca = new ObjectMapper().readTree(file.toFile());
     try (var in = getClass().getResourceAsStream("alpaca-eval-labelled.tsv");
          BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
       String line;
