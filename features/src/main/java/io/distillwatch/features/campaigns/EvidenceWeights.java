@@ -77,8 +77,8 @@ public final class EvidenceWeights {
           "share of prompts (or of the private-template part) eliciting chain-of-thought"),
       new Signal("distillation_capabilities", HARVESTING, Reference.ACCOUNTS,
           "greatest(coalesce(distill_capability_share, 0), coalesce(private_distill_share, 0))",
-          "coalesce(cap_agentic_coding_share, 0) + coalesce(cap_tool_use_share, 0) + coalesce(cap_reasoning_share, 0)"
-              + " + coalesce(cap_rubric_grading_share, 0)", 0.1,
+          String.join(" + ", AccountActivity.DISTILL_CAPABILITIES.stream().map(c -> "coalesce(cap_" + c + "_share, 0)").toList()),
+          0.1,
           "format_string('%.2f', greatest(coalesce(distill_capability_share, 0), coalesce(private_distill_share, 0)))",
           "share on coding, tools, reasoning and grading"),
       new Signal("new_model_pivot", HARVESTING, Reference.ACCOUNTS, "coalesce(new_model_share, 0)",
@@ -153,20 +153,60 @@ public final class EvidenceWeights {
    *     columns, {@code age_days} and {@code in_cluster} (member of a candidate cluster)
    */
   public static References references(Dataset<Row> clusters, Dataset<Row> accounts) {
-    Dataset<Row> background = accounts.where("NOT in_cluster");
+    // one pass over the accounts, counted apart by in_cluster: the background is the "false" half,
+    // unless it is too small to resolve anything, then both halves together
+    Map<Boolean, Histograms> byMembership = histograms(accounts, Reference.ACCOUNTS, col("in_cluster"));
+    Histograms background = byMembership.getOrDefault(false, Histograms.empty(Reference.ACCOUNTS));
     String accountReference = "background accounts (in no candidate cluster)";
-    if (background.limit(MIN_BACKGROUND).count() < MIN_BACKGROUND) {
-      background = accounts;
+    if (background.units() < MIN_BACKGROUND) {
+      background = background.plus(byMembership.getOrDefault(true, Histograms.empty(Reference.ACCOUNTS)));
       accountReference = "all active accounts (fewer than " + MIN_BACKGROUND + " in no cluster)";
     }
+    Histograms groups = histograms(clusters, Reference.CLUSTERS, lit(true))
+        .getOrDefault(true, Histograms.empty(Reference.CLUSTERS));
     Map<String, long[]> tails = new HashMap<>();
     Map<String, Long> sizes = new HashMap<>();
-    histograms(background, Reference.ACCOUNTS, tails, sizes);
-    histograms(clusters, Reference.CLUSTERS, tails, sizes);
+    for (Histograms h : List.of(background, groups)) {
+      h.counts().forEach((name, perBin) -> {
+        long[] tail = perBin.clone();
+        for (int b = BINS - 1; b >= 0; b--) { // counts per bin -> counts at that bin or above
+          tail[b] += tail[b + 1];
+        }
+        tails.put(name, tail);
+        sizes.put(name, tail[0]);
+      });
+    }
     return new References(tails, sizes, accountReference);
   }
 
-  private static void histograms(Dataset<Row> units, Reference reference, Map<String, long[]> tails, Map<String, Long> sizes) {
+  /** Per signal, the reference units in each value bin. */
+  private record Histograms(Map<String, long[]> counts) {
+    static Histograms empty(Reference reference) {
+      Map<String, long[]> m = new HashMap<>();
+      SIGNALS.stream().filter(s -> s.reference() == reference).forEach(s -> m.put(s.name(), new long[BINS + 1]));
+      return new Histograms(m);
+    }
+
+    long units() {
+      return counts.values().stream().findFirst().map(c -> java.util.Arrays.stream(c).sum()).orElse(0L);
+    }
+
+    Histograms plus(Histograms other) {
+      Map<String, long[]> m = new HashMap<>();
+      counts.forEach((name, c) -> {
+        long[] sum = c.clone();
+        long[] o = other.counts().get(name);
+        for (int b = 0; b < sum.length; b++) {
+          sum[b] += o[b];
+        }
+        m.put(name, sum);
+      });
+      return new Histograms(m);
+    }
+  }
+
+  /** The bin counts of every signal of {@code reference} over {@code units}, per value of {@code split} (one Spark job). */
+  private static Map<Boolean, Histograms> histograms(Dataset<Row> units, Reference reference, Column split) {
     List<Signal> signals = SIGNALS.stream().filter(s -> s.reference() == reference).toList();
     List<Column> pairs = new ArrayList<>();
     for (Signal s : signals) {
@@ -174,23 +214,15 @@ public final class EvidenceWeights {
       pairs.add(struct(lit(s.name()).as("signal"),
           expr("cast(least(" + BINS + ", greatest(0, floor(coalesce(" + value + ", 0) * " + BINS + "))) as int)").as("bin")));
     }
-    for (Signal s : signals) {
-      tails.put(s.name(), new long[BINS + 1]);
-      sizes.put(s.name(), 0L);
-    }
-    List<Row> counts = units.select(explode(array(pairs.toArray(Column[]::new))).as("p"))
-        .groupBy(col("p.signal").as("signal"), col("p.bin").as("bin")).agg(count(lit(1)).as("n")).collectAsList();
+    List<Row> counts = units.select(split.as("split"), explode(array(pairs.toArray(Column[]::new))).as("p"))
+        .groupBy(col("split"), col("p.signal").as("signal"), col("p.bin").as("bin")).agg(count(lit(1)).as("n"))
+        .collectAsList(); // at most 2 x signals x (BINS + 1) rows
+    Map<Boolean, Histograms> out = new HashMap<>();
     for (Row r : counts) {
-      String name = r.getString(0);
-      tails.get(name)[r.getInt(1)] += r.getLong(2);
-      sizes.put(name, sizes.get(name) + r.getLong(2));
+      Histograms h = out.computeIfAbsent(r.getBoolean(0), k -> Histograms.empty(reference));
+      h.counts().get(r.getString(1))[r.getInt(2)] += r.getLong(3);
     }
-    for (Signal s : signals) { // counts per bin -> counts at that bin or above
-      long[] t = tails.get(s.name());
-      for (int b = BINS - 1; b >= 0; b--) {
-        t[b] += t[b + 1];
-      }
-    }
+    return out;
   }
 
   /**

@@ -131,25 +131,30 @@ public final class CampaignsJob {
       try {
         WindowInputs in = new WindowInputs(lake, d, options.windowDays());
         group.step("campaigns " + d + ": cluster features");
+        // read by the cluster features and by the evidence references: computed once
+        Dataset<Row> registry = in.registry().persist(StorageLevel.MEMORY_AND_DISK_SER());
+        Dataset<Row> activity = in.activity(registry).persist(StorageLevel.MEMORY_AND_DISK_SER());
         Dataset<Row> prefixes = AccountLinks.usageMemberships(in.events().join(members.select("account_id"), "account_id"))
             .where(col("kind").equalTo(io.distillwatch.features.linkage.LinkKind.IP_PREFIX)).select("account_id", "key");
         Dataset<Row> requests = in.requests().join(members.select("account_id"), "account_id");
         Dataset<Row> templates = in.requests().groupBy("template_id").agg(countDistinct("account_id").as("window_accounts"))
             .join(lake.read(Tables.SILVER_TEMPLATES).select("template_id", "capability", "cot"),
                 new String[] {"template_id"}, "left");
-        Dataset<Row> features = CampaignScoring.features(d, members, in.activity(), in.registry(), requests, templates,
+        Dataset<Row> features = CampaignScoring.features(d, members, activity, registry, requests, templates,
                 prefixes, edges)
             .persist(StorageLevel.MEMORY_AND_DISK_SER());
 
         group.step("campaigns " + d + ": evidence references");
         // every account active in the window, with its age and whether a candidate cluster holds it:
         // the accounts in none are the background that a cluster's behaviour is weighed against
-        Dataset<Row> accounts = in.activity().drop("org_id")
-            .join(in.registry().select("account_id", "created_at"), new String[] {"account_id"}, "left")
+        Dataset<Row> accounts = activity.drop("org_id")
+            .join(registry.select("account_id", "created_at"), new String[] {"account_id"}, "left")
             .withColumn("age_days", datediff(lit(day), col("created_at")))
             .join(members.select(col("account_id"), lit(true).as("in_cluster")), new String[] {"account_id"}, "left")
             .withColumn("in_cluster", coalesce(col("in_cluster"), lit(false)));
         EvidenceWeights.References references = EvidenceWeights.references(features, accounts);
+        activity.unpersist();
+        registry.unpersist();
 
         group.step("campaigns " + d + ": anomaly model");
         // the night's clusters are few (one row each): fit on the driver, score on the executors

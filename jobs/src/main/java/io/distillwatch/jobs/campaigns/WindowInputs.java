@@ -48,7 +48,12 @@ final class WindowInputs {
 
   /** One row per account active in the window ({@link AccountActivity#window}), with its organisation. */
   Dataset<Row> activity() {
-    return AccountActivity.window(daily()).join(registry().select("account_id", "org_id"), new String[] {"account_id"}, "left");
+    return activity(registry());
+  }
+
+  /** The same, with the organisations of a {@link #registry()} the caller already holds (persisted, say). */
+  Dataset<Row> activity(Dataset<Row> registry) {
+    return AccountActivity.window(daily()).join(registry.select("account_id", "org_id"), new String[] {"account_id"}, "left");
   }
 
   /** The registry rows of the accounts active in the window. */

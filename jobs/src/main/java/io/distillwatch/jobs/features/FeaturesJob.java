@@ -128,7 +128,7 @@ public final class FeaturesJob {
     public String summary() {
       return String.format("%,d requests, %,d distinct prompts, %,d templates (%,d recurring), %,d new index entries; "
           + "%,d accounts, %,d window rows; %,d late events of earlier days landed tonight (not featured); "
-          + "%,d template representatives embedded (the rest cached)",
+          + "%,d template representatives embedded (none already in silver.embeddings)",
           requests, prompts, templates, recurringTemplates, newIndexEntries, accounts, windowRows, lateEvents, embedded);
     }
   }
@@ -192,7 +192,8 @@ public final class FeaturesJob {
             .withColumn("capability", TemplateTags.capability(col("representative")))
             .withColumn("cot", TemplateTags.chainOfThought(col("representative")))
             .withColumn("script", TemplateTags.script(col("representative")));
-        templateDaily = withEmbeddingTags(group, d, templateDaily);
+        EmbeddingTags embeddingTags = withEmbeddingTags(group, d, templateDaily);
+        templateDaily = embeddingTags.templateDaily();
         lake.replace(Tables.SILVER_TEMPLATE_DAILY, templateDaily, "date = DATE'" + d + "'");
         Dataset<Row> todaysTemplates = lake.read(Tables.SILVER_TEMPLATE_DAILY).where(col("date").equalTo(lit(day)))
             .persist(StorageLevel.MEMORY_AND_DISK_SER());
@@ -257,7 +258,7 @@ public final class FeaturesJob {
         long lateEvents = lake.read(Tables.BRONZE_EVENTS)
             .where(col("landing_date").equalTo(lit(day)).and(col("event_date").lt(lit(day)))).count();
         Result result = new Result(t.isNullAt(2) ? 0 : t.getLong(2), prompts.count(), t.getLong(0), t.getLong(1),
-            newIndexEntries, accounts, windowRows, lateEvents, embeddedTonight);
+            newIndexEntries, accounts, windowRows, lateEvents, embeddingTags.embedded());
         lake.recordRun(NAME, d, result.metrics(options));
         assignment.unpersist();
         todaysTemplates.unpersist();
@@ -277,12 +278,11 @@ public final class FeaturesJob {
    * earlier night embedded with this model are embedded tonight (most templates recur day after
    * day), and their vectors are added to the table (an insert-only MERGE: a re-run adds nothing).
    */
-  private Dataset<Row> withEmbeddingTags(JobGroup group, LocalDate d, Dataset<Row> templateDaily) {
+  private EmbeddingTags withEmbeddingTags(JobGroup group, LocalDate d, Dataset<Row> templateDaily) {
     ModelSource model = options.model();
     if (model == null) {
-      embeddedTonight = 0;
-      return templateDaily.withColumn("capability_embedding", lit(null).cast("string"))
-          .withColumn("cot_embedding", lit(null).cast("boolean"));
+      return new EmbeddingTags(templateDaily.withColumn("capability_embedding", lit(null).cast("string"))
+          .withColumn("cot_embedding", lit(null).cast("boolean")), 0);
     }
     SentenceEmbedder driverModel = SentenceEmbedder.shared(model, SentenceEmbedder.parseDevice(options.device()));
     EmbeddingTagger tagger = EmbeddingTagger.fromSeeds(driverModel::embed);
@@ -297,7 +297,7 @@ public final class FeaturesJob {
     Dataset<Row> fresh = Embeddings.withEmbedding(missing, "representative", "embedding", model, options.device(),
             Embeddings.DEFAULT_BATCH)
         .select(lit(modelId).as("model"), col("text_hash"), col("embedding")).localCheckpoint(true);
-    embeddedTonight = fresh.count();
+    long embeddedTonight = fresh.count();
     if (embeddedTonight > 0) {
       lake.upsert(Tables.SILVER_EMBEDDINGS, fresh, null);
     }
@@ -310,11 +310,11 @@ public final class FeaturesJob {
     Dataset<Row> rest = templateDaily.where(recurring.equalTo(false))
         .withColumn("capability_embedding", lit(null).cast("string"))
         .withColumn("cot_embedding", lit(null).cast("boolean"));
-    return embedded.unionByName(rest);
+    return new EmbeddingTags(embedded.unionByName(rest), embeddedTonight);
   }
 
-  /** Template representatives embedded by this run (the rest came from silver.embeddings). */
-  private long embeddedTonight;
+  /** The day's templates with their embedding tags, and how many representatives this run embedded. */
+  private record EmbeddingTags(Dataset<Row> templateDaily, long embedded) {}
 
   /** Band keys from another LSH shape never meet the index's: refuse rather than fork every template. */
   private void requireSameLshShape() {
