@@ -1,6 +1,6 @@
 """Nightly: each stage of `distillwatch nightly` as its own task, for the day {{ ds }}.
 
-ingest -> features -> link -> campaigns. catchup is off: a missed
+ingest -> features -> drift -> link -> campaigns. catchup is off: a missed
 night is re-run on purpose (Airflow's "clear" or a backfill), which is safe since every stage is
 idempotent per date.
 """
@@ -12,7 +12,7 @@ from distillwatch_common import DEFAULT_ARGS, LAKE, LANDING, stage
 
 with DAG(
     dag_id="distillwatch_nightly",
-    description="distillwatch: ingest yesterday's API logs, features, account links, campaigns and alerts",
+    description="distillwatch: ingest yesterday's API logs, features, query drift, account links, campaigns and alerts",
     schedule="30 2 * * *",  # after the landing zone's daily export (02:00 UTC)
     start_date=datetime(2026, 10, 1),
     catchup=False,
@@ -22,7 +22,8 @@ with DAG(
 ) as dag:
     ingest = stage("ingest", ["ingest", "--landing", LANDING, "--lake", LAKE, "--date", "{{ ds }}"])
     features = stage("features", ["features", "--lake", LAKE, "--date", "{{ ds }}"])
+    drift = stage("drift", ["drift", "--lake", LAKE, "--date", "{{ ds }}"])
     link = stage("link", ["link", "--lake", LAKE, "--date", "{{ ds }}"])
     campaigns = stage("campaigns", ["campaigns", "--lake", LAKE, "--date", "{{ ds }}"])
 
-    ingest >> features >> link >> campaigns
+    ingest >> features >> drift >> link >> campaigns

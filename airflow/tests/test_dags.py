@@ -51,9 +51,10 @@ class DagsTest(unittest.TestCase):
         self.assertEqual("distillwatch_nightly", dag.dag_id)
         self.assertFalse(dag.catchup)
         self.assertEqual(1, dag.max_active_runs)
-        self.assertEqual(["ingest", "features", "link", "campaigns"], list(dag.tasks))
+        self.assertEqual(["ingest", "features", "drift", "link", "campaigns"], list(dag.tasks))
         self.assertEqual({"ingest"}, dag.tasks["features"].upstream)
-        self.assertEqual({"features"}, dag.tasks["link"].upstream)
+        self.assertEqual({"features"}, dag.tasks["drift"].upstream)
+        self.assertEqual({"drift"}, dag.tasks["link"].upstream)
         self.assertEqual({"link"}, dag.tasks["campaigns"].upstream)
         for task in dag.tasks.values():
             args = [render(a) for a in task.application_args]

@@ -93,6 +93,38 @@ public final class CampaignScoring {
    * @param prefixes account_id, key (the /24 networks the account used)
    * @param edges link edges (src, dst, contributions)
    */
+  /** A cluster's drift summary needs at least this many members with a drift score. */
+  public static final int MIN_DRIFT_MEMBERS = 3;
+
+  /**
+   * {@code features} plus each cluster's query-drift summary: {@code drift_scored} (members with a
+   * row in {@code accountDrift}: account_id, p_value) and {@code drift_median_p} (their median
+   * p-value; null under {@link #MIN_DRIFT_MEMBERS} scored members).
+   */
+  public static Dataset<Row> withDrift(Dataset<Row> features, Dataset<Row> members, Dataset<Row> accountDrift) {
+    Dataset<Row> perCluster = members.select("account_id", "cluster_key")
+        .join(accountDrift.select("account_id", "p_value"), "account_id")
+        .groupBy("cluster_key")
+        .agg(count(lit(1)).as("drift_scored"), expr("percentile(p_value, 0.5)").as("_median_p"))
+        .withColumn("drift_median_p", when(col("drift_scored").geq(MIN_DRIFT_MEMBERS), col("_median_p")))
+        .drop("_median_p");
+    return features.drop("drift_scored", "drift_median_p").join(perCluster, new String[] {"cluster_key"}, "left")
+        .withColumn("drift_scored", coalesce(col("drift_scored"), lit(0L)));
+  }
+
+  /** Null drift columns where the night has no drift scores (the stage was left out). */
+  static Dataset<Row> withDriftColumns(Dataset<Row> clusters) {
+    java.util.Set<String> cols = java.util.Set.of(clusters.columns());
+    Dataset<Row> out = clusters;
+    if (!cols.contains("drift_median_p")) {
+      out = out.withColumn("drift_median_p", lit(null).cast("double"));
+    }
+    if (!cols.contains("drift_scored")) {
+      out = out.withColumn("drift_scored", lit(0L));
+    }
+    return out;
+  }
+
   public static Dataset<Row> features(LocalDate date, Dataset<Row> members, Dataset<Row> activity, Dataset<Row> registry,
                                       Dataset<Row> requests, Dataset<Row> templates, Dataset<Row> prefixes,
                                       Dataset<Row> edges) {

@@ -56,7 +56,12 @@ import static org.apache.spark.sql.functions.when;
 public final class EvidenceWeights {
   private EvidenceWeights() {}
 
-  public enum Reference { ACCOUNTS, CLUSTERS }
+  /**
+   * What a signal's value is ranked against: the background accounts, the other clusters, or nothing
+   * (CALIBRATED: the value is already 1 - a p-value calibrated against benign traffic by its own test,
+   * so the rarity is that p-value).
+   */
+  public enum Reference { ACCOUNTS, CLUSTERS, CALIBRATED }
 
   /**
    * @param clusterValue SQL over a cluster's features, in [0, 1], larger = more suspicious
@@ -105,7 +110,12 @@ public final class EvidenceWeights {
       new Signal("many_organisations", COORDINATION, Reference.CLUSTERS,
           "1 - 1 / greatest(1, round(coalesce(orgs_per_account, 0) * cluster_size))", null, 1 - 1.0 / 3,
           "format_string('%d orgs', cast(round(orgs_per_account * cluster_size) as int))",
-          "linked accounts spanning many organisations"));
+          "linked accounts spanning many organisations"),
+      // the median member's p-value of the query-drift test (gold.account_drift): half the members drift at
+      // least this much; as a rarity it is conservative (the median of m benign p-values is near 0.5)
+      new Signal("query_drift", HARVESTING, Reference.CALIBRATED, "1 - coalesce(drift_median_p, 1)", null, 0.9,
+          "format_string('median p %.4f over %d members', drift_median_p, drift_scored)",
+          "members' prompts unlike benign traffic (MMD test over embeddings)"));
 
   /** Resolution of the reference histograms: values are binned in steps of 1/BINS. */
   public static final int BINS = 1000;
@@ -117,6 +127,8 @@ public final class EvidenceWeights {
   public static final double COORDINATION_CAP = 1.5;
   /** The total weight at which the evidence score is 0.5. */
   public static final double HALF_EVIDENCE = 2.0;
+  /** A calibrated p-value below this is read as this (the drift test's nulls resolve no finer). */
+  public static final double MIN_CALIBRATED_RARITY = 1e-6;
   /** With fewer background accounts than this, every active account is the account reference. */
   public static final int MIN_BACKGROUND = 100;
 
@@ -129,6 +141,9 @@ public final class EvidenceWeights {
 
     /** Rarity of {@code value} for a signal: (1 + units at least as extreme, itself excluded) / (1 + units). */
     public double rarity(Signal s, double value) {
+      if (s.reference() == Reference.CALIBRATED) {
+        return Math.max(MIN_CALIBRATED_RARITY, 1 - value);
+      }
       long[] tail = tails.get(s.name());
       long n = sizes.get(s.name());
       long self = s.reference() == Reference.CLUSTERS ? 1 : 0;
@@ -230,6 +245,7 @@ public final class EvidenceWeights {
    * (the total, coordination capped) and {@code evidence_score} in [0, 1).
    */
   public static Dataset<Row> weigh(Dataset<Row> clusters, References refs) {
+    clusters = CampaignScoring.withDriftColumns(clusters);
     Column values = array(SIGNALS.stream().map(s -> expr(s.clusterValue()).cast("double")).toArray(Column[]::new));
     UserDefinedFunction rarities = udf((UDF1<scala.collection.Seq<Object>, double[]>) v -> {
       double[] out = new double[SIGNALS.size()];
@@ -274,7 +290,11 @@ public final class EvidenceWeights {
     List<Column> items = new ArrayList<>();
     for (int i = 0; i < SIGNALS.size(); i++) {
       Signal s = SIGNALS.get(i);
-      String unit = s.reference() == Reference.ACCOUNTS ? "accounts" : "clusters";
+      String unit = switch (s.reference()) {
+        case ACCOUNTS -> "accounts";
+        case CLUSTERS -> "clusters";
+        case CALIBRATED -> "benign accounts, calibrated";
+      };
       items.add(struct(
           col("evidence_weights").getItem(s.name()).as("w"),
           format_string("%s %s (1 in %.0f %s, +%.2f)", lit(s.name()), expr(s.shown()),

@@ -140,8 +140,10 @@ public final class CampaignsJob {
         Dataset<Row> templates = in.requests().groupBy("template_id").agg(countDistinct("account_id").as("window_accounts"))
             .join(lake.read(Tables.SILVER_TEMPLATES).select("template_id", "capability", "cot"),
                 new String[] {"template_id"}, "left");
-        Dataset<Row> features = CampaignScoring.features(d, members, activity, registry, requests, templates,
-                prefixes, edges)
+        // the second detector's per-account tests of the night (run by the drift stage before link), when it ran
+        Dataset<Row> accountDrift = lake.readIfExists(Tables.GOLD_ACCOUNT_DRIFT).where(col("date").equalTo(lit(day)));
+        Dataset<Row> features = CampaignScoring.withDrift(CampaignScoring.features(d, members, activity, registry, requests,
+                templates, prefixes, edges), members, accountDrift)
             .persist(StorageLevel.MEMORY_AND_DISK_SER());
 
         group.step("campaigns " + d + ": evidence references");

@@ -3,10 +3,12 @@ package io.distillwatch.jobs.cli;
 import io.distillwatch.jobs.commands.AttributeCommand;
 import io.distillwatch.jobs.commands.VerdictCommand;
 import io.distillwatch.jobs.commands.BenchAttributionCommand;
+import io.distillwatch.jobs.commands.BenchDriftCommand;
 import io.distillwatch.jobs.commands.BenchEmbedCommand;
 import io.distillwatch.jobs.commands.BenchFeaturesCommand;
 import io.distillwatch.jobs.commands.BenchLshCommand;
 import io.distillwatch.jobs.commands.DemoCommand;
+import io.distillwatch.jobs.commands.DriftCommand;
 import io.distillwatch.jobs.commands.FeaturesCommand;
 import io.distillwatch.jobs.commands.IngestCommand;
 import io.distillwatch.jobs.commands.CampaignsCommand;
@@ -27,9 +29,9 @@ public final class Main {
   private Main() {}
 
   public static List<Command> commands() {
-    return List.of(new DemoCommand(), new SimulateCommand(), new IngestCommand(), new FeaturesCommand(), new LinkCommand(), new CampaignsCommand(), new DiscoverCommand(), new EvaluateCommand(), new ExportCampaignsCommand(), new NightlyCommand(),
+    return List.of(new DemoCommand(), new SimulateCommand(), new IngestCommand(), new FeaturesCommand(), new DriftCommand(), new LinkCommand(), new CampaignsCommand(), new DiscoverCommand(), new EvaluateCommand(), new ExportCampaignsCommand(), new NightlyCommand(),
         new AttributeCommand(), new BenchLshCommand(), new BenchFeaturesCommand(), new BenchAttributionCommand(),
-        new BenchEmbedCommand(), new ReportCommand(), new ExportAnalystCommand(), new PurgeCommand(), new VerdictCommand());
+        new BenchEmbedCommand(), new BenchDriftCommand(), new ReportCommand(), new ExportAnalystCommand(), new PurgeCommand(), new VerdictCommand());
   }
 
   public static void main(String[] args) {

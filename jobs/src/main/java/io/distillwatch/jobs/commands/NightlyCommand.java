@@ -17,14 +17,19 @@ public final class NightlyCommand implements Command {
 
   @Override
   public String summary() {
-    return "one night: ingest, features, link and campaigns for one date";
+    return "one night: ingest, features, drift, link and campaigns for one date";
   }
+
+  static final OptionSpec DRIFT = OptionSpec.optional("drift", OptionSpec.Kind.TEXT, "on",
+      "the query-drift stage (between features and link): on or off");
 
   @Override
   public List<OptionSpec> options() {
     List<OptionSpec> o = new java.util.ArrayList<>(List.of(CommonOptions.LANDING, CommonOptions.LAKE,
         CommonOptions.DATE_REQUIRED, CommonOptions.MAX_LATENESS, CommonOptions.MAX_PROMPT, CommonOptions.MAX_QUARANTINE));
     o.addAll(FeaturesCommand.FEATURE_OPTIONS);
+    o.add(DRIFT);
+    o.addAll(DriftCommand.DRIFT_OPTIONS);
     o.addAll(LinkCommand.LINK_OPTIONS);
     o.addAll(LinkCommand.CAMPAIGN_OPTIONS);
     return o;
@@ -37,7 +42,12 @@ public final class NightlyCommand implements Command {
 
   static NightlyJob.Options options(Args args) {
     java.time.LocalDate d = args.date("date");
+    String drift = args.text("drift");
+    if (!drift.equals("on") && !drift.equals("off")) {
+      throw new io.distillwatch.jobs.cli.UsageException("--drift must be on or off, got " + drift);
+    }
     return new NightlyJob.Options(d, IngestCommand.options(args), FeaturesCommand.options(args, d),
+        drift.equals("on") ? DriftCommand.options(args, d, args.text("embedding-model")) : null,
         LinkCommand.options(args, d, io.distillwatch.jobs.lake.CampaignTables.NIGHTLY),
         LinkCommand.campaignOptions(args, d, io.distillwatch.jobs.lake.CampaignTables.NIGHTLY));
   }

@@ -1,6 +1,5 @@
 package io.distillwatch.jobs.features;
 
-import io.distillwatch.attribution.model.Embeddings;
 import io.distillwatch.attribution.model.ModelSource;
 import io.distillwatch.attribution.model.SentenceEmbedder;
 import io.distillwatch.features.accounts.AccountDaily;
@@ -286,23 +285,12 @@ public final class FeaturesJob {
     }
     SentenceEmbedder driverModel = SentenceEmbedder.shared(model, SentenceEmbedder.parseDevice(options.device()));
     EmbeddingTagger tagger = EmbeddingTagger.fromSeeds(driverModel::embed);
-    String modelId = model.fingerprint();
     Column recurring = col("requests").geq(options.minTemplateRequests());
     Dataset<Row> hashed = templateDaily.where(recurring).withColumn("text_hash", sha2(col("representative"), 256));
-    Dataset<Row> cached = lake.readIfExists(Tables.SILVER_EMBEDDINGS).where(col("model").equalTo(modelId));
-    Dataset<Row> missing = hashed.select("text_hash", "representative").dropDuplicates("text_hash")
-        .join(cached.select("text_hash"), new String[] {"text_hash"}, "left_anti");
     group.step("features " + d + ": embed new template representatives (" + model.name() + ")");
-    // computed once (the MERGE below reads its source more than once)
-    Dataset<Row> fresh = Embeddings.withEmbedding(missing, "representative", "embedding", model, options.device(),
-            Embeddings.DEFAULT_BATCH)
-        .select(lit(modelId).as("model"), col("text_hash"), col("embedding")).localCheckpoint(true);
-    long embeddedTonight = fresh.count();
-    if (embeddedTonight > 0) {
-      lake.upsert(Tables.SILVER_EMBEDDINGS, fresh, null);
-    }
-    Dataset<Row> vectors = lake.read(Tables.SILVER_EMBEDDINGS).where(col("model").equalTo(modelId))
-        .select("text_hash", "embedding");
+    EmbeddingCache cache = new EmbeddingCache(lake, model, options.device());
+    long embeddedTonight = cache.embedMissing(hashed.select(col("text_hash"), col("representative").as("text")));
+    Dataset<Row> vectors = cache.vectors();
     Dataset<Row> embedded = hashed.join(vectors, "text_hash")
         .withColumn("capability_embedding", tagger.capability(col("embedding")))
         .withColumn("cot_embedding", tagger.chainOfThought(col("embedding")))

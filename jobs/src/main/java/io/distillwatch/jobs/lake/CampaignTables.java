@@ -52,6 +52,8 @@ public record CampaignTables(TableSpec links, TableSpec hubs, TableSpec campaign
       .add("prefixes_per_account", DataTypes.DoubleType)
       .add("verified_share", DataTypes.DoubleType)
       .add("new_model_share", DataTypes.DoubleType)
+      .add("drift_scored", DataTypes.LongType)
+      .add("drift_median_p", DataTypes.DoubleType)
       .add("edge_kinds", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType))
       .add("top_templates", DataTypes.createArrayType(new StructType()
           .add("r", DataTypes.IntegerType).add("t", DataTypes.LongType).add("n", DataTypes.LongType)));

@@ -172,11 +172,38 @@ public final class Tables {
           + "null standard deviations, p, Holm-adjusted p, attributed) and each method's own statistic, p and nearest "
           + "model; a re-run of a study replaces its rows");
 
+  public static final TableSpec GOLD_ACCOUNT_DRIFT = new TableSpec("gold.account_drift", new StructType()
+      .add("date", DataTypes.DateType, false)
+      .add("account_id", DataTypes.StringType, false)
+      .add("stratum", DataTypes.StringType, false)
+      .add("in_pool", DataTypes.BooleanType, false)
+      .add("window_requests", DataTypes.LongType, false)
+      .add("window_templates", DataTypes.IntegerType, false)
+      .add("mmd2", DataTypes.DoubleType, false)
+      .add("p_value", DataTypes.DoubleType, false)
+      .add("null_size", DataTypes.IntegerType, false)
+      .add("reference_size", DataTypes.IntegerType, false)
+      .add("sigma", DataTypes.DoubleType, false)
+      .add("drift_templates", DataTypes.createArrayType(DataTypes.LongType, false), false),
+      List.of("date"), List.of("date", "account_id"),
+      "per account with a full window of recent requests: the MMD^2 of its prompt embeddings against the benign "
+          + "reference of its stratum, the p-value against the benign-vs-benign null, and the templates that carry it");
+
+  public static final TableSpec GOLD_DRIFT_ALERTS = new TableSpec("gold.drift_alerts", new StructType()
+      .add("date", DataTypes.DateType, false)
+      .add("account_id", DataTypes.StringType, false)
+      .add("p_value", DataTypes.DoubleType, false)
+      .add("mmd2", DataTypes.DoubleType, false)
+      .add("evidence", DataTypes.StringType, false),
+      List.of("date"), List.of("date", "account_id"),
+      "accounts whose queries drift from benign traffic at the alert level and that no campaign flagged on the last "
+          + "nights holds (the reseller case: traffic no identity link ties to a campaign), with the evidence");
+
   public static final List<TableSpec> ALL = List.of(
       BRONZE_EVENTS, BRONZE_ACCOUNTS, BRONZE_ACCOUNTS_HISTORY, QUARANTINE_EVENTS, QUARANTINE_ACCOUNTS, OPS_RUNS,
       OPS_CAMPAIGN_VERDICTS, OPS_FIRST_RUNS,
       SILVER_REQUEST_TEMPLATES, SILVER_TEMPLATE_DAILY, SILVER_TEMPLATE_BANDS, SILVER_TEMPLATES, SILVER_EMBEDDINGS, SILVER_MODELS,
-      GOLD_ACCOUNT_DAILY, GOLD_ACCOUNT_WINDOWS, GOLD_ATTRIBUTION);
+      GOLD_ACCOUNT_DAILY, GOLD_ACCOUNT_WINDOWS, GOLD_ACCOUNT_DRIFT, GOLD_DRIFT_ALERTS, GOLD_ATTRIBUTION);
 
   static StructType merge(StructType a, StructType b) {
     StructType s = a;

@@ -2,6 +2,7 @@ package io.distillwatch.jobs.nightly;
 
 import io.distillwatch.jobs.campaigns.CampaignsJob;
 import io.distillwatch.jobs.campaigns.LinkJob;
+import io.distillwatch.jobs.drift.DriftJob;
 import io.distillwatch.jobs.features.FeaturesJob;
 import io.distillwatch.jobs.ingest.IngestJob;
 import io.distillwatch.jobs.lake.Lake;
@@ -20,21 +21,29 @@ import java.util.function.Consumer;
 public final class NightlyJob {
   public static final String NAME = "nightly";
 
-  public record Options(LocalDate date, IngestJob.Options ingest, FeaturesJob.Options features, LinkJob.Options link,
-                        CampaignsJob.Options campaigns) {
+  /** @param drift the query-drift stage's options, or null to leave the stage out */
+  public record Options(LocalDate date, IngestJob.Options ingest, FeaturesJob.Options features, DriftJob.Options drift,
+                        LinkJob.Options link, CampaignsJob.Options campaigns) {
+    /** A night without the drift stage. */
+    public Options(LocalDate date, IngestJob.Options ingest, FeaturesJob.Options features, LinkJob.Options link,
+                   CampaignsJob.Options campaigns) {
+      this(date, ingest, features, null, link, campaigns);
+    }
+
     /** Every stage with its defaults, reading the landing zone through {@code ingest}. */
     public static Options defaults(IngestJob.Options ingest) {
       LocalDate d = ingest.date();
-      return new Options(d, ingest, FeaturesJob.Options.defaults(d), LinkJob.Options.defaults(d),
-          CampaignsJob.Options.defaults(d));
+      return new Options(d, ingest, FeaturesJob.Options.defaults(d), DriftJob.Options.defaults(d),
+          LinkJob.Options.defaults(d), CampaignsJob.Options.defaults(d));
     }
   }
 
   /** One stage's outcome: its name, a one-line summary and its wall time. */
   public record StageResult(String stage, String summary, long millis) {}
 
+  /** @param drift null when the night left the drift stage out */
   public record Result(LocalDate date, List<StageResult> stages, IngestJob.Result ingest, FeaturesJob.Result features,
-                       LinkJob.Result link, CampaignsJob.Result campaigns) {
+                       DriftJob.Result drift, LinkJob.Result link, CampaignsJob.Result campaigns) {
     public long millis() {
       return stages.stream().mapToLong(StageResult::millis).sum();
     }
@@ -59,6 +68,12 @@ public final class NightlyJob {
     FeaturesJob.Result features = new FeaturesJob(lake, options.features()).execute();
     stages.add(done(progress, d, "features", features.summary(), t0));
     Faults.point("nightly:after-features");
+    DriftJob.Result drift = null;
+    if (options.drift() != null) {
+      t0 = System.nanoTime();
+      drift = new DriftJob(lake, options.drift()).execute();
+      stages.add(done(progress, d, "drift", drift.summary(), t0));
+    }
     t0 = System.nanoTime();
     LinkJob.Result link = new LinkJob(lake, options.link()).execute();
     stages.add(done(progress, d, "link", link.summary(), t0));
@@ -66,7 +81,7 @@ public final class NightlyJob {
     t0 = System.nanoTime();
     CampaignsJob.Result campaigns = new CampaignsJob(lake, options.campaigns()).execute();
     stages.add(done(progress, d, "campaigns", campaigns.summary(), t0));
-    return new Result(d, stages, ingest, features, link, campaigns);
+    return new Result(d, stages, ingest, features, drift, link, campaigns);
   }
 
   private static StageResult done(Consumer<String> progress, LocalDate d, String stage, String summary, long t0) {

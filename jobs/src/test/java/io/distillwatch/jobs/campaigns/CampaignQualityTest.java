@@ -189,4 +189,9 @@ class CampaignQualityTest {
   @Nested
   @Execution(ExecutionMode.CONCURRENT)
   class Notebooks extends NotebookChecks {}
+
+  /** The query-drift stage on a copy of this lake, and the campaigns job reading it. */
+  @Nested
+  @Execution(ExecutionMode.CONCURRENT)
+  class Drift extends io.distillwatch.jobs.drift.DriftChecks {}
 }

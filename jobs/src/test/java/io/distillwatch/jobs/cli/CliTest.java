@@ -38,7 +38,7 @@ class CliTest {
     // commands sharing a name are told apart by their subcommand
     assertOneLineError(run("bench", "speed"), Cli.USAGE, "expected one of lsh, features, attribution, embed");
     assertThat(run("bench", "embed", "--help").out()).contains("usage: distillwatch bench embed");
-    assertThat(run("bench", "--help").out()).contains("bench lsh", "bench features", "bench attribution", "bench embed");
+    assertThat(run("bench", "--help").out()).contains("bench lsh", "bench features", "bench attribution", "bench embed", "bench drift");
   }
 
   @Test

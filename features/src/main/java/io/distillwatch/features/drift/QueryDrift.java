@@ -1,0 +1,130 @@
+package io.distillwatch.features.drift;
+
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.IntStream;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.xxhash64;
+
+/**
+ * The query-drift test's Spark transformations (no I/O): each account's window of requests, and
+ * the MMD statistic of every window against the benign reference of its stratum.
+ *
+ * <p>A window is a fixed number of the account's requests of the last days, chosen by a hash of
+ * the event id: the choice is deterministic (a re-run scores the same window) and a request, once
+ * in an account's window, stays there on the next nights until it ages out or a newer request with
+ * a smaller hash displaces it, so only about one request in {@code days} is new each night (and most
+ * embeddings come from the cache). Every window has the same size, so one null distribution fits
+ * all accounts; an account with fewer requests is not scored.
+ */
+public final class QueryDrift {
+  private QueryDrift() {}
+
+  /** Each account belongs to one half of the pool by this hash: its reference comes from the other half. */
+  public static Column half(Column accountId) {
+    return pmod(xxhash64(accountId, lit("drift-half")), lit(2L)).cast("int");
+  }
+
+  /**
+   * The window rows: {@code requests} (account_id, event_id, template_id, ...) cut to the {@code size}
+   * requests of smallest hash per account, only for accounts with at least {@code size} requests,
+   * plus {@code window_requests} (the account's requests in the period).
+   */
+  public static Dataset<Row> windows(Dataset<Row> requests, int size) {
+    return requests
+        .withColumn("_h", xxhash64(col("event_id")))
+        .withColumn("window_requests", count(lit(1)).over(Window.partitionBy("account_id")))
+        .where(col("window_requests").geq(size))
+        .withColumn("_rank", row_number().over(Window.partitionBy("account_id").orderBy(col("_h"), col("event_id"))))
+        .where(col("_rank").leq(size))
+        .drop("_h", "_rank");
+  }
+
+  /** What {@link #score} returns per account. */
+  public static final StructType SCORED = new StructType()
+      .add("account_id", DataTypes.StringType, false)
+      .add("reference", DataTypes.StringType, false)
+      .add("mmd2", DataTypes.DoubleType, false)
+      .add("window_templates", DataTypes.IntegerType, false)
+      .add("drift_templates", DataTypes.createArrayType(DataTypes.LongType, false), false);
+
+  /** How many templates the evidence names: those with the largest witness in the window. */
+  public static final int EVIDENCE_TEMPLATES = 3;
+
+  /**
+   * Per account, the unbiased MMD^2 of its window against {@code references.get(reference)} and the
+   * templates that carry it (largest witness). {@code windowRows}: account_id, reference (a key of
+   * {@code references}), template_id, embedding. Computed per partition on the executors; the
+   * references (a few thousand vectors) travel with the task.
+   */
+  public static Dataset<Row> score(Dataset<Row> windowRows, Map<String, Mmd.Reference> references) {
+    Dataset<Row> grouped = windowRows
+        .groupBy("account_id", "reference")
+        .agg(collect_list(struct(col("template_id"), col("embedding"))).as("window"));
+    MapPartitionsFunction<Row, Row> f = rows -> new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return rows.hasNext();
+      }
+
+      @Override
+      public Row next() {
+        Row r = rows.next();
+        Mmd.Reference ref = references.get(r.getString(1));
+        if (ref == null) {
+          throw new IllegalStateException("no reference " + r.getString(1));
+        }
+        List<Row> window = r.getList(2);
+        // a stable order (collect_list's is not): the statistic does not depend on it, the evidence's ties do
+        List<Row> sorted = new ArrayList<>(window);
+        sorted.sort(Comparator.comparingLong((Row w) -> w.getLong(0)));
+        float[][] x = new float[sorted.size()][];
+        long[] templates = new long[sorted.size()];
+        for (int i = 0; i < x.length; i++) {
+          templates[i] = sorted.get(i).getLong(0);
+          List<Float> v = sorted.get(i).getList(1);
+          x[i] = new float[v.size()];
+          for (int k = 0; k < x[i].length; k++) {
+            x[i][k] = v.get(k);
+          }
+        }
+        double mmd2 = Mmd.squared(x, ref);
+        double[] witness = Mmd.witness(x, ref);
+        Set<Long> top = new LinkedHashSet<>();
+        IntStream.range(0, x.length).boxed()
+            .sorted(Comparator.comparingDouble((Integer i) -> -witness[i]).thenComparingLong(i -> templates[i]))
+            .forEach(i -> {
+              if (top.size() < EVIDENCE_TEMPLATES) {
+                top.add(templates[i]);
+              }
+            });
+        int distinct = (int) java.util.Arrays.stream(templates).distinct().count();
+        return RowFactory.create(r.getString(0), r.getString(1), mmd2, distinct,
+            scala.jdk.javaapi.CollectionConverters.asScala(new ArrayList<>(top)).toSeq());
+      }
+    };
+    return grouped.mapPartitions(f, Encoders.row(SCORED));
+  }
+}

@@ -1,0 +1,320 @@
+package io.distillwatch.jobs.drift;
+
+import io.distillwatch.attribution.model.ModelSource;
+import io.distillwatch.attribution.model.SentenceEmbedder;
+import io.distillwatch.features.drift.BenignNull;
+import io.distillwatch.features.drift.Mmd;
+import io.distillwatch.features.drift.QueryDrift;
+import io.distillwatch.jobs.features.EmbeddingCache;
+import io.distillwatch.jobs.lake.CampaignTables;
+import io.distillwatch.jobs.lake.Lake;
+import io.distillwatch.jobs.lake.Tables;
+import io.distillwatch.jobs.spark.Faults;
+import io.distillwatch.jobs.spark.JobGroup;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF2;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.storage.StorageLevel;
+
+import java.nio.file.Path;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.first;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.sha2;
+import static org.apache.spark.sql.functions.udf;
+import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
+
+/**
+ * {@code drift --lake K --date D}: a second detector, independent of identity links. Each account's
+ * recent prompts are tested against benign traffic by maximum mean discrepancy over sentence
+ * embeddings (arXiv 2606.05725): a window of {@code window} requests of the last {@code windowDays}
+ * days ({@link QueryDrift#windows}), each request embedded as its template's representative of the day
+ * (through {@code silver.embeddings}: a text is embedded once), against a reference of up to
+ * {@code referenceSize} prompts of the <em>benign pool</em> (accounts with a window that no campaign
+ * flagged on the last {@link #POOL_LOOKBACK_DAYS} nights holds), per stratum (the account's tier; a
+ * tier with fewer than {@link #MIN_STRATUM_POOL} pool accounts is tested against all tiers together).
+ *
+ * <p>The pool is split in two halves by a hash of the account id; an account is tested against the
+ * reference drawn from the other half (so no account's own prompts are in its reference), and its
+ * p-value is its rank among the statistics of the pool accounts tested against the same reference:
+ * the benign-vs-benign null ({@link BenignNull}).
+ * Writes {@code gold.account_drift} (every scored account) and {@code gold.drift_alerts} (pool
+ * accounts at p at most the alert level), both replaced per date.
+ */
+public final class DriftJob {
+  public static final String NAME = "drift";
+
+  /** Accounts in a campaign flagged on one of these last nights are not benign reference material. */
+  public static final int POOL_LOOKBACK_DAYS = 30;
+  /** A tier with fewer benign-pool accounts than this is pooled with the others (its null would be too coarse). */
+  public static final int MIN_STRATUM_POOL = 200;
+  /** A reference half with fewer prompts than this scores nobody (a lake's first nights, a tiny test lake). */
+  public static final int MIN_REFERENCE = 50;
+
+  /**
+   * @param windowDays days of requests a window draws from
+   * @param window requests per window (accounts with fewer are not scored)
+   * @param referenceSize prompts per reference half
+   * @param alertLevel p-value at or below which an account in no flagged campaign is alerted
+   * @param embeddingModel "bundled" (all-MiniLM-L6-v2) or a model directory
+   * @param device auto, cpu, gpu or gpu:N
+   */
+  public record Options(LocalDate date, int windowDays, int window, int referenceSize, double alertLevel,
+                        String embeddingModel, String device) {
+    public static final int DEFAULT_WINDOW_DAYS = 7;
+    public static final int DEFAULT_WINDOW = 32;
+    public static final int DEFAULT_REFERENCE = 1000;
+    /** Prompts one pool account gives the reference at most, so no single account shapes it. */
+    public static final int REFERENCE_ROWS_PER_ACCOUNT = 4;
+    /** The benign false-positive rate of the published detector (arXiv 2606.05725): 0.3 %. */
+    public static final double DEFAULT_ALERT_LEVEL = 0.003;
+
+    public Options {
+      if (windowDays < 1 || windowDays > 90) {
+        throw new IllegalArgumentException("drift window must be 1 to 90 days");
+      }
+      if (window < 4) {
+        throw new IllegalArgumentException("drift window must hold at least 4 requests");
+      }
+      if (referenceSize < MIN_REFERENCE) {
+        throw new IllegalArgumentException("drift reference must hold at least " + MIN_REFERENCE + " prompts");
+      }
+      if (!(alertLevel > 0 && alertLevel < 1)) {
+        throw new IllegalArgumentException("drift alert level must be in (0, 1)");
+      }
+      SentenceEmbedder.parseDevice(device.equals("auto") ? "cpu" : device); // validates the spelling only
+      if (!embeddingModel.equals("bundled")) {
+        ModelSource.directory(Path.of(embeddingModel)); // validates the directory
+      }
+    }
+
+    public static Options defaults(LocalDate date) {
+      return new Options(date, DEFAULT_WINDOW_DAYS, DEFAULT_WINDOW, DEFAULT_REFERENCE, DEFAULT_ALERT_LEVEL, "bundled", "auto");
+    }
+
+    ModelSource model() {
+      return embeddingModel.equals("bundled") ? ModelSource.bundled() : ModelSource.directory(Path.of(embeddingModel));
+    }
+  }
+
+  /**
+   * @param windowed accounts with a full window; {@code scored} of them had a reference to be tested against
+   * @param unscored accounts with requests in the period but fewer than a window
+   */
+  public record Result(long windowed, long scored, long unscored, long pool, long embedded, long alerts, long strata) {
+    public String summary() {
+      return String.format("%,d accounts scored (%,d in the benign pool), %,d with too few requests for a window; "
+          + "%,d prompts embedded (the rest from silver.embeddings); %,d drift alerts", scored, pool, unscored, embedded, alerts);
+    }
+
+    Map<String, Long> metrics() {
+      Map<String, Long> m = new LinkedHashMap<>();
+      m.put("windowed", windowed);
+      m.put("scored", scored);
+      m.put("unscored", unscored);
+      m.put("pool", pool);
+      m.put("embedded", embedded);
+      m.put("alerts", alerts);
+      m.put("strata", strata);
+      return m;
+    }
+  }
+
+  private final Lake lake;
+  private final SparkSession spark;
+  private final Options options;
+
+  public DriftJob(Lake lake, Options options) {
+    this.lake = lake;
+    this.spark = lake.spark();
+    this.options = options;
+  }
+
+  public Result execute() {
+    LocalDate d = options.date();
+    Date day = Date.valueOf(d);
+    Date from = Date.valueOf(d.minusDays(options.windowDays() - 1L));
+    String where = "date = DATE'" + d + "'";
+    Map<String, Object> desc = new LinkedHashMap<>();
+    desc.put("date", d);
+    desc.put("lake", lake.root());
+    desc.put("window", options.window());
+    desc.put("window-days", options.windowDays());
+    desc.put("reference", options.referenceSize());
+    try (JobGroup group = JobGroup.open(spark, NAME, desc)) {
+      group.step("drift " + d + ": windows");
+      Dataset<Row> requests = lake.read(Tables.SILVER_REQUEST_TEMPLATES)
+          .where(col("event_date").between(lit(from), lit(day)))
+          .select("account_id", "event_id", "event_date", "template_id");
+      long active = requests.select("account_id").distinct().count();
+      Dataset<Row> windows = QueryDrift.windows(requests, options.window())
+          .join(lake.read(Tables.SILVER_TEMPLATE_DAILY).select(col("date").as("event_date"), col("template_id"),
+              col("representative")), new String[] {"event_date", "template_id"})
+          .withColumn("text_hash", sha2(col("representative"), 256))
+          .persist(StorageLevel.MEMORY_AND_DISK_SER());
+      try {
+        group.step("drift " + d + ": embed new prompts (" + options.model().name() + ")");
+        EmbeddingCache cache = new EmbeddingCache(lake, options.model(), options.device());
+        long embedded = cache.embedMissing(windows.select(col("text_hash"), col("representative").as("text")));
+        Faults.point("drift:after-embeddings");
+
+        group.step("drift " + d + ": benign pool and strata");
+        Dataset<Row> flagged = lake.readIfExists(CampaignTables.NIGHTLY.members())
+            .where(col("flagged").and(col("date").between(lit(Date.valueOf(d.minusDays(POOL_LOOKBACK_DAYS))),
+                lit(Date.valueOf(d.minusDays(1))))))
+            .select("account_id").distinct().withColumn("_flagged", lit(true));
+        Dataset<Row> accounts = windows.groupBy("account_id").agg(first("window_requests").as("window_requests"))
+            .join(tiers(d), new String[] {"account_id"}, "left")
+            .withColumn("tier", coalesce(col("tier"), lit("unknown")))
+            .join(flagged, new String[] {"account_id"}, "left")
+            .withColumn("in_pool", coalesce(col("_flagged"), lit(false)).equalTo(false))
+            .withColumn("half", QueryDrift.half(col("account_id")))
+            .drop("_flagged")
+            .persist(StorageLevel.MEMORY_AND_DISK_SER());
+        Map<String, Long> poolByTier = new HashMap<>();
+        for (Row r : accounts.where(col("in_pool")).groupBy("tier").agg(count(lit(1))).collectAsList()) {
+          poolByTier.put(r.getString(0), r.getLong(1));
+        }
+        List<String> ownStrata = poolByTier.entrySet().stream().filter(e -> e.getValue() >= MIN_STRATUM_POOL)
+            .map(Map.Entry::getKey).sorted().toList();
+        Dataset<Row> stratified = accounts.withColumn("stratum",
+            ownStrata.isEmpty() ? lit("all") : when(col("tier").isin(ownStrata.toArray()), col("tier")).otherwise(lit("all")));
+
+        group.step("drift " + d + ": references");
+        Dataset<Row> vectors = windows.select("account_id", "event_id", "template_id", "text_hash")
+            .join(cache.vectors(), "text_hash");
+        Map<String, Mmd.Reference> references = references(vectors, stratified);
+
+        group.step("drift " + d + ": statistics");
+        Dataset<Row> keyed = vectors.join(stratified.select(col("account_id"),
+                concat(col("stratum"), lit("|"), lit(1).minus(col("half")).cast("string")).as("reference")), "account_id")
+            .where(col("reference").isin(references.keySet().toArray()));
+        Dataset<Row> scored = QueryDrift.score(keyed.select("account_id", "reference", "template_id", "embedding"), references)
+            .join(stratified.select("account_id", "stratum", "in_pool", "window_requests"), "account_id")
+            .localCheckpoint(true);
+
+        group.step("drift " + d + ": benign null and p-values");
+        Map<String, BenignNull> nulls = nulls(scored);
+        UserDefinedFunction pValue = udf((UDF2<String, Double, Double>) (ref, s) -> nulls.get(ref).pValue(s),
+            DataTypes.DoubleType);
+        Map<String, Integer> nullSizes = new HashMap<>();
+        Map<String, Double> sigmas = new HashMap<>();
+        Map<String, Integer> refSizes = new HashMap<>();
+        references.forEach((k, r) -> {
+          sigmas.put(k, r.sigma());
+          refSizes.put(k, r.size());
+          nullSizes.put(k, nulls.containsKey(k) ? nulls.get(k).size() : 0);
+        });
+        Dataset<Row> rows = scored.where(col("reference").isin(nulls.keySet().toArray()))
+            .withColumn("date", lit(day))
+            .withColumn("p_value", pValue.apply(col("reference"), col("mmd2")))
+            .withColumn("null_size", udf((org.apache.spark.sql.api.java.UDF1<String, Integer>) nullSizes::get,
+                DataTypes.IntegerType).apply(col("reference")))
+            .withColumn("reference_size", udf((org.apache.spark.sql.api.java.UDF1<String, Integer>) refSizes::get,
+                DataTypes.IntegerType).apply(col("reference")))
+            .withColumn("sigma", udf((org.apache.spark.sql.api.java.UDF1<String, Double>) sigmas::get,
+                DataTypes.DoubleType).apply(col("reference")));
+
+        group.step("drift " + d + ": write gold.account_drift");
+        lake.replace(Tables.GOLD_ACCOUNT_DRIFT, rows, where);
+        Faults.point("drift:after-account-drift");
+
+        group.step("drift " + d + ": write gold.drift_alerts");
+        Dataset<Row> written = lake.read(Tables.GOLD_ACCOUNT_DRIFT).where(col("date").equalTo(lit(day)));
+        lake.replace(Tables.GOLD_DRIFT_ALERTS, alerts(written), where);
+
+        group.step("drift " + d + ": counts");
+        Row c = written.agg(count(lit(1)), expr("count_if(in_pool)")).first();
+        long windowed = accounts.count();
+        long alertCount = lake.read(Tables.GOLD_DRIFT_ALERTS).where(col("date").equalTo(lit(day))).count();
+        Result result = new Result(windowed, c.getLong(0), active - windowed, c.getLong(1), embedded, alertCount,
+            ownStrata.size() + 1L);
+        lake.recordRun(NAME, d, result.metrics());
+        accounts.unpersist();
+        return result;
+      } finally {
+        windows.unpersist();
+      }
+    }
+  }
+
+  /**
+   * The references, keyed "stratum|half": up to {@link Options#REFERENCE_ROWS_PER_ACCOUNT} prompts of each
+   * pool account of the half, then up to {@code referenceSize} of those, both by hash (deterministic).
+   * Collected to the driver: at most (strata + 1) x 2 x referenceSize vectors.
+   */
+  private Map<String, Mmd.Reference> references(Dataset<Row> vectors, Dataset<Row> stratified) {
+    Dataset<Row> poolRows = vectors.join(stratified.where(col("in_pool")).select("account_id", "stratum", "half"), "account_id")
+        .withColumn("_h", xxhash64(col("event_id"), lit("drift-reference")))
+        .withColumn("_n", row_number().over(Window.partitionBy("account_id").orderBy(col("_h"), col("event_id"))))
+        .where(col("_n").leq(Options.REFERENCE_ROWS_PER_ACCOUNT));
+    // every pool account also serves the pooled stratum "all"
+    Dataset<Row> candidates = poolRows.where(col("stratum").notEqual("all"))
+        .unionByName(poolRows.withColumn("stratum", lit("all")))
+        .withColumn("_r", row_number().over(Window.partitionBy("stratum", "half").orderBy(col("_h"), col("event_id"))))
+        .where(col("_r").leq(options.referenceSize()));
+    Map<String, List<float[]>> rows = new HashMap<>();
+    for (Row r : candidates.select("stratum", "half", "embedding").collectAsList()) {
+      List<Float> v = r.getList(2);
+      float[] x = new float[v.size()];
+      for (int k = 0; k < x.length; k++) {
+        x[k] = v.get(k);
+      }
+      rows.computeIfAbsent(r.getString(0) + "|" + r.getInt(1), k -> new ArrayList<>()).add(x);
+    }
+    Map<String, Mmd.Reference> references = new HashMap<>();
+    rows.forEach((k, v) -> {
+      if (v.size() >= MIN_REFERENCE) {
+        references.put(k, Mmd.Reference.of(v.toArray(float[][]::new)));
+      }
+    });
+    return references;
+  }
+
+  /** Per reference, the statistics of the pool accounts tested against it: one double per pool account. */
+  private static Map<String, BenignNull> nulls(Dataset<Row> scored) {
+    Map<String, List<Double>> stats = new HashMap<>();
+    for (Row r : scored.where(col("in_pool")).select("reference", "mmd2").collectAsList()) {
+      stats.computeIfAbsent(r.getString(0), k -> new ArrayList<>()).add(r.getDouble(1));
+    }
+    Map<String, BenignNull> nulls = new HashMap<>();
+    stats.forEach((k, v) -> nulls.put(k, new BenignNull(v.stream().mapToDouble(Double::doubleValue).toArray())));
+    return nulls;
+  }
+
+  private Dataset<Row> alerts(Dataset<Row> drift) {
+    return drift.where(col("in_pool").and(col("p_value").leq(options.alertLevel())))
+        .withColumn("evidence", expr(String.format("format_string('queries drift from benign traffic: a window of %d of "
+            + "its %%d requests of the last %d days (%%d templates) has MMD^2 %%.4f against the %%s benign reference "
+            + "(%%d prompts, RBF sigma %%.3f); p = %%.4f among %%d benign accounts tested alike; carried most by "
+            + "templates %%s; in no campaign flagged in the last %d nights', window_requests, window_templates, mmd2, "
+            + "stratum, reference_size, sigma, p_value, null_size, array_join(drift_templates, ', '))",
+            options.window(), options.windowDays(), POOL_LOOKBACK_DAYS)));
+  }
+
+  /** Each account's tier in its newest registry snapshot delivered by the night ("unknown" when none). */
+  private Dataset<Row> tiers(LocalDate d) {
+    return lake.read(Tables.BRONZE_ACCOUNTS_HISTORY).where(col("snapshot_date").leq(lit(Date.valueOf(d))))
+        .withColumn("_newest", row_number().over(Window.partitionBy("account_id").orderBy(col("snapshot_date").desc())))
+        .where(col("_newest").equalTo(1))
+        .select(col("account_id"), coalesce(col("tier"), lit("unknown")).as("tier"));
+  }
+}

@@ -1,0 +1,104 @@
+package io.distillwatch.jobs.drift;
+
+import io.distillwatch.jobs.campaigns.CampaignsJob;
+import io.distillwatch.jobs.lake.CampaignTables;
+import io.distillwatch.jobs.lake.Lake;
+import io.distillwatch.jobs.lake.Tables;
+import io.distillwatch.jobs.testing.CampaignLake;
+import io.distillwatch.jobs.testing.CliRun;
+import io.distillwatch.jobs.testing.Digest;
+import io.distillwatch.testing.SharedSpark;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.List;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The drift stage on a private copy of the campaign lake (the real bundled model, real Delta):
+ * every scored account gets a valid p-value against the benign null, a re-run writes the same
+ * rows, alerts carry their evidence and no account id, accounts of the campaigns the previous night
+ * flagged are kept out of the benign pool and drift more than benign accounts, and the campaigns
+ * job folds the members' p-values into each cluster (column and evidence signal).
+ * Run as {@code CampaignQualityTest.Drift}.
+ */
+public abstract class DriftChecks {
+  static final LocalDate NIGHT = CampaignLake.LAST;
+
+  @Test
+  public void driftScoresAccountsAgainstTheBenignNullAndFeedsTheCampaignScore() {
+    Lake lake = CampaignLake.copy("drift-lake");
+    // the fixture's lake holds three days: a window of 16 requests scores most non-casual accounts
+    DriftJob.Options options = new DriftJob.Options(NIGHT, DriftJob.Options.DEFAULT_WINDOW_DAYS, 16,
+        DriftJob.Options.DEFAULT_REFERENCE, DriftJob.Options.DEFAULT_ALERT_LEVEL, "bundled", "cpu");
+    DriftJob.Result first = new DriftJob(lake, options).execute();
+    System.out.println("drift on the campaign lake: " + first.summary());
+    assertThat(first.scored()).isGreaterThanOrEqualTo(100);
+    assertThat(first.unscored()).isPositive(); // casual accounts: no score, not a guess
+    assertThat(first.embedded()).isPositive();
+    Dataset<Row> drift = lake.read(Tables.GOLD_ACCOUNT_DRIFT).where(col("date").equalTo(lit(Date.valueOf(NIGHT))));
+    List<Row> rows = drift.collectAsList();
+    assertThat(rows).allSatisfy(r -> {
+      double p = r.getDouble(r.fieldIndex("p_value"));
+      int nullSize = r.getInt(r.fieldIndex("null_size"));
+      assertThat(p).isGreaterThanOrEqualTo(1.0 / (nullSize + 1)).isLessThanOrEqualTo(1.0);
+      assertThat(r.getLong(r.fieldIndex("window_requests"))).isGreaterThanOrEqualTo(16);
+      assertThat(r.getInt(r.fieldIndex("window_templates"))).isBetween(1, 16);
+      assertThat(r.getList(r.fieldIndex("drift_templates"))).isNotEmpty().hasSizeLessThanOrEqualTo(3);
+    });
+
+    // the previous night's flagged campaigns are not benign reference material, and they drift more
+    Dataset<Row> labels = SharedSpark.get().read().json(CampaignLake.get().labels());
+    Dataset<Row> labelled = drift.join(labels, "account_id");
+    long campaignInPool = labelled.where(col("campaign").isNotNull().and(col("in_pool"))).count();
+    long campaignScored = labelled.where(col("campaign").isNotNull()).count();
+    assertThat(campaignScored).isGreaterThanOrEqualTo(20);
+    assertThat(campaignInPool).as("campaign accounts in the benign pool").isLessThan(campaignScored / 2);
+    double campaignMedian = median(labelled.where(col("campaign").isNotNull()));
+    double benignMedian = median(labelled.where(col("campaign").isNull()));
+    System.out.printf("median drift p: campaign accounts %.3f, benign accounts %.3f%n", campaignMedian, benignMedian);
+    assertThat(campaignMedian).isLessThan(benignMedian);
+
+    // alerts: pool accounts at the level, with evidence and no account id in it
+    List<Row> alerts = lake.read(Tables.GOLD_DRIFT_ALERTS).where(col("date").equalTo(lit(Date.valueOf(NIGHT)))).collectAsList();
+    assertThat(alerts).allSatisfy(a -> {
+      assertThat(a.getDouble(a.fieldIndex("p_value"))).isLessThanOrEqualTo(options.alertLevel());
+      assertThat(a.getString(a.fieldIndex("evidence"))).contains("MMD^2").contains("benign accounts").doesNotContain("acct_");
+    });
+
+    // idempotent: a re-run embeds nothing and writes the same rows
+    String digest = Digest.of(drift.drop("date"));
+    DriftJob.Result again = new DriftJob(lake, options).execute();
+    assertThat(again.embedded()).isZero();
+    assertThat(Digest.of(lake.read(Tables.GOLD_ACCOUNT_DRIFT).where(col("date").equalTo(lit(Date.valueOf(NIGHT))))
+        .drop("date"))).isEqualTo(digest);
+
+    // the campaigns job reads the night's drift: per cluster, scored members and their median p
+    new CampaignsJob(lake, CampaignLake.night(CampaignLake.get().landing, NIGHT).campaigns()).execute();
+    List<Row> clusters = lake.read(CampaignTables.NIGHTLY.campaigns())
+        .where(col("date").equalTo(lit(Date.valueOf(NIGHT))).and(col("drift_scored").geq(3))).collectAsList();
+    assertThat(clusters).isNotEmpty().allSatisfy(c -> {
+      assertThat(c.isNullAt(c.fieldIndex("drift_median_p"))).isFalse();
+      assertThat(c.<String, Double>getJavaMap(c.fieldIndex("evidence_weights"))).containsKey("query_drift");
+    });
+  }
+
+  @Test
+  public void badOptionsAreOneLineErrors() {
+    CliRun.Outcome o = CliRun.run("drift", "--lake", CampaignLake.get().lake.root(), "--date", NIGHT.toString(),
+        "--drift-window", "2");
+    assertThat(o.code()).isEqualTo(2);
+    assertThat(o.err().strip().lines().count()).isEqualTo(1);
+    assertThat(o.err()).contains("at least 4 requests");
+  }
+
+  private static double median(Dataset<Row> rows) {
+    return rows.selectExpr("percentile(p_value, 0.5)").first().getDouble(0);
+  }
+}
