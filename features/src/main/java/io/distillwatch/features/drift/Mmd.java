@@ -131,6 +131,29 @@ public final class Mmd {
     return w;
   }
 
+  /**
+   * The witness of the discrepancy between {@code towards} and {@code against} (kernel mean
+   * embeddings at {@code against}'s bandwidth), averaged over the window: the mean over window points
+   * of their mean kernel to {@code towards} minus their mean kernel to {@code against}. Linear in the
+   * share of the window that resembles {@code towards}, where MMD^2 grows with its square.
+   */
+  public static double contrast(float[][] window, float[][] towards, Reference against) {
+    double gamma = 1 / (2 * against.sigma() * against.sigma());
+    double sum = 0;
+    for (float[] x : window) {
+      double t = 0;
+      for (float[] h : towards) {
+        t += Math.exp(-gamma * squaredDistance(x, h));
+      }
+      double a = 0;
+      for (float[] y : against.vectors()) {
+        a += Math.exp(-gamma * squaredDistance(x, y));
+      }
+      sum += t / towards.length - a / against.size();
+    }
+    return sum / window.length;
+  }
+
   static double squaredDistance(float[] a, float[] b) {
     if (a.length != b.length) {
       throw new IllegalArgumentException("vectors of dimensions " + a.length + " and " + b.length);

@@ -67,6 +67,7 @@ public final class QueryDrift {
       .add("account_id", DataTypes.StringType, false)
       .add("reference", DataTypes.StringType, false)
       .add("mmd2", DataTypes.DoubleType, false)
+      .add("contrast", DataTypes.DoubleType, true)
       .add("window_templates", DataTypes.IntegerType, false)
       .add("drift_templates", DataTypes.createArrayType(DataTypes.LongType, false), false);
 
@@ -74,12 +75,14 @@ public final class QueryDrift {
   public static final int EVIDENCE_TEMPLATES = 3;
 
   /**
-   * Per account, the unbiased MMD^2 of its window against {@code references.get(reference)} and the
-   * templates that carry it (largest witness). {@code windowRows}: account_id, reference (a key of
-   * {@code references}), template_id, embedding. Computed per partition on the executors; the
-   * references (a few thousand vectors) travel with the task.
+   * Per account, the unbiased MMD^2 of its window against {@code references.get(reference)}, the
+   * templates that carry it (largest witness), and, when {@code knownHarvest} is not null, the
+   * window's {@link Mmd#contrast} towards it against the same benign reference. {@code windowRows}:
+   * account_id, reference (a key of {@code references}), template_id, embedding. Computed per
+   * partition on the executors; the references (a few thousand vectors) travel with the task.
    */
-  public static Dataset<Row> score(Dataset<Row> windowRows, Map<String, Mmd.Reference> references) {
+  public static Dataset<Row> score(Dataset<Row> windowRows, Map<String, Mmd.Reference> references,
+                                   float[][] knownHarvest) {
     Dataset<Row> grouped = windowRows
         .groupBy("account_id", "reference")
         .agg(collect_list(struct(col("template_id"), col("embedding"))).as("window"));
@@ -121,7 +124,8 @@ public final class QueryDrift {
               }
             });
         int distinct = (int) java.util.Arrays.stream(templates).distinct().count();
-        return RowFactory.create(r.getString(0), r.getString(1), mmd2, distinct,
+        Double contrast = knownHarvest == null ? null : Mmd.contrast(x, knownHarvest, ref);
+        return RowFactory.create(r.getString(0), r.getString(1), mmd2, contrast, distinct,
             scala.jdk.javaapi.CollectionConverters.asScala(new ArrayList<>(top)).toSeq());
       }
     };

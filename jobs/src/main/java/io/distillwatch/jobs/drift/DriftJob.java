@@ -35,6 +35,7 @@ import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.first;
+import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.sha2;
@@ -56,6 +57,12 @@ import static org.apache.spark.sql.functions.xxhash64;
  * reference drawn from the other half (so no account's own prompts are in its reference), and its
  * p-value is its rank among the statistics of the pool accounts tested against the same reference:
  * the benign-vs-benign null ({@link BenignNull}).
+ *
+ * <p>Beside the issue's MMD test, a second statistic that grows linearly with the share of harvesting
+ * (MMD^2 grows with its square): the window's {@link Mmd#contrast} towards <em>known harvesting</em>
+ * (tonight's prompts of the accounts in recently flagged campaigns) against the same benign reference,
+ * calibrated on the same benign null. Only pool accounts get it (a flagged campaign's own prompts are
+ * the known harvesting); an account's {@code p_value} is then Bonferroni over the two tests.
  * Writes {@code gold.account_drift} (every scored account) and {@code gold.drift_alerts} (pool
  * accounts at p at most the alert level), both replaced per date.
  */
@@ -202,19 +209,27 @@ public final class DriftJob {
         Dataset<Row> vectors = windows.select("account_id", "event_id", "template_id", "text_hash")
             .join(cache.vectors(), "text_hash");
         Map<String, Mmd.Reference> references = references(vectors, stratified);
+        float[][] knownHarvest = knownHarvest(vectors, stratified);
 
         group.step("drift " + d + ": statistics");
         Dataset<Row> keyed = vectors.join(stratified.select(col("account_id"),
                 concat(col("stratum"), lit("|"), lit(1).minus(col("half")).cast("string")).as("reference")), "account_id")
             .where(col("reference").isin(references.keySet().toArray()));
-        Dataset<Row> scored = QueryDrift.score(keyed.select("account_id", "reference", "template_id", "embedding"), references)
+        Dataset<Row> scored = QueryDrift.score(keyed.select("account_id", "reference", "template_id", "embedding"), references,
+                knownHarvest)
             .join(stratified.select("account_id", "stratum", "in_pool", "window_requests"), "account_id")
+            // a flagged campaign's own prompts are in the known harvesting: its members' contrast says nothing
+            .withColumn("contrast", when(col("in_pool"), col("contrast")))
             .localCheckpoint(true);
 
         group.step("drift " + d + ": benign null and p-values");
-        Map<String, BenignNull> nulls = nulls(scored);
+        Map<String, BenignNull> nulls = nulls(scored, "mmd2");
+        Map<String, BenignNull> contrastNulls = knownHarvest == null ? Map.of() : nulls(scored, "contrast");
         UserDefinedFunction pValue = udf((UDF2<String, Double, Double>) (ref, s) -> nulls.get(ref).pValue(s),
             DataTypes.DoubleType);
+        UserDefinedFunction pContrast = udf((UDF2<String, Double, Double>) (ref, s) ->
+            s == null || !contrastNulls.containsKey(ref) ? null : contrastNulls.get(ref).pValue(s), DataTypes.DoubleType);
+        int harvestSize = knownHarvest == null ? 0 : knownHarvest.length;
         Map<String, Integer> nullSizes = new HashMap<>();
         Map<String, Double> sigmas = new HashMap<>();
         Map<String, Integer> refSizes = new HashMap<>();
@@ -225,7 +240,12 @@ public final class DriftJob {
         });
         Dataset<Row> rows = scored.where(col("reference").isin(nulls.keySet().toArray()))
             .withColumn("date", lit(day))
-            .withColumn("p_value", pValue.apply(col("reference"), col("mmd2")))
+            .withColumn("p_mmd", pValue.apply(col("reference"), col("mmd2")))
+            .withColumn("p_contrast", pContrast.apply(col("reference"), col("contrast")))
+            // two tests of one account: Bonferroni over the two
+            .withColumn("p_value", when(col("p_contrast").isNull(), col("p_mmd"))
+                .otherwise(least(lit(1.0), lit(2.0).multiply(least(col("p_mmd"), col("p_contrast"))))))
+            .withColumn("harvest_reference_size", lit(harvestSize))
             .withColumn("null_size", udf((org.apache.spark.sql.api.java.UDF1<String, Integer>) nullSizes::get,
                 DataTypes.IntegerType).apply(col("reference")))
             .withColumn("reference_size", udf((org.apache.spark.sql.api.java.UDF1<String, Integer>) refSizes::get,
@@ -273,12 +293,7 @@ public final class DriftJob {
         .where(col("_r").leq(options.referenceSize()));
     Map<String, List<float[]>> rows = new HashMap<>();
     for (Row r : candidates.select("stratum", "half", "embedding").collectAsList()) {
-      List<Float> v = r.getList(2);
-      float[] x = new float[v.size()];
-      for (int k = 0; k < x.length; k++) {
-        x[k] = v.get(k);
-      }
-      rows.computeIfAbsent(r.getString(0) + "|" + r.getInt(1), k -> new ArrayList<>()).add(x);
+      rows.computeIfAbsent(r.getString(0) + "|" + r.getInt(1), k -> new ArrayList<>()).add(floats(r.getList(2)));
     }
     Map<String, Mmd.Reference> references = new HashMap<>();
     rows.forEach((k, v) -> {
@@ -289,10 +304,40 @@ public final class DriftJob {
     return references;
   }
 
-  /** Per reference, the statistics of the pool accounts tested against it: one double per pool account. */
-  private static Map<String, BenignNull> nulls(Dataset<Row> scored) {
+  /**
+   * Known harvesting: up to {@code referenceSize} prompts of tonight's windows of accounts in campaigns
+   * flagged on the last nights (not in the pool), at most {@link Options#REFERENCE_ROWS_PER_ACCOUNT}
+   * each, by hash; null when fewer than {@link #MIN_REFERENCE} (a lake's first nights).
+   */
+  private float[][] knownHarvest(Dataset<Row> vectors, Dataset<Row> stratified) {
+    List<Row> rows = vectors.join(stratified.where(col("in_pool").equalTo(false)).select("account_id"), "account_id")
+        .withColumn("_h", xxhash64(col("event_id"), lit("drift-harvest")))
+        .withColumn("_n", row_number().over(Window.partitionBy("account_id").orderBy(col("_h"), col("event_id"))))
+        .where(col("_n").leq(Options.REFERENCE_ROWS_PER_ACCOUNT))
+        .orderBy(col("_h"), col("event_id")).limit(options.referenceSize())
+        .select("embedding").collectAsList();
+    if (rows.size() < MIN_REFERENCE) {
+      return null;
+    }
+    float[][] out = new float[rows.size()][];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = floats(rows.get(i).getList(0));
+    }
+    return out;
+  }
+
+  private static float[] floats(List<Float> v) {
+    float[] x = new float[v.size()];
+    for (int k = 0; k < x.length; k++) {
+      x[k] = v.get(k);
+    }
+    return x;
+  }
+
+  /** Per reference, the {@code statistic} of the pool accounts tested against it: one double per pool account. */
+  private static Map<String, BenignNull> nulls(Dataset<Row> scored, String statistic) {
     Map<String, List<Double>> stats = new HashMap<>();
-    for (Row r : scored.where(col("in_pool")).select("reference", "mmd2").collectAsList()) {
+    for (Row r : scored.where(col("in_pool").and(col(statistic).isNotNull())).select("reference", statistic).collectAsList()) {
       stats.computeIfAbsent(r.getString(0), k -> new ArrayList<>()).add(r.getDouble(1));
     }
     Map<String, BenignNull> nulls = new HashMap<>();
@@ -304,10 +349,12 @@ public final class DriftJob {
     return drift.where(col("in_pool").and(col("p_value").leq(options.alertLevel())))
         .withColumn("evidence", expr(String.format("format_string('queries drift from benign traffic: a window of %d of "
             + "its %%d requests of the last %d days (%%d templates) has MMD^2 %%.4f against the %%s benign reference "
-            + "(%%d prompts, RBF sigma %%.3f); p = %%.4f among %%d benign accounts tested alike; carried most by "
-            + "templates %%s; in no campaign flagged in the last %d nights', window_requests, window_templates, mmd2, "
-            + "stratum, reference_size, sigma, p_value, null_size, array_join(drift_templates, ', '))",
-            options.window(), options.windowDays(), POOL_LOOKBACK_DAYS)));
+            + "(%%d prompts, RBF sigma %%.3f), p = %%.4f among %%d benign accounts tested alike%%s; p = %%.4f for the "
+            + "account; carried most by templates %%s; in no campaign flagged in the last %d nights', window_requests, "
+            + "window_templates, mmd2, stratum, reference_size, sigma, p_mmd, null_size, "
+            + "if(p_contrast is null, '', format_string('; towards the %%d prompts of recently flagged campaigns: "
+            + "contrast %%.4f, p = %%.4f', harvest_reference_size, contrast, p_contrast)), p_value, "
+            + "array_join(drift_templates, ', '))", options.window(), options.windowDays(), POOL_LOOKBACK_DAYS)));
   }
 
   /** Each account's tier in its newest registry snapshot delivered by the night ("unknown" when none). */

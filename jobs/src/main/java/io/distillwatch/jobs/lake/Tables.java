@@ -180,14 +180,20 @@ public final class Tables {
       .add("window_requests", DataTypes.LongType, false)
       .add("window_templates", DataTypes.IntegerType, false)
       .add("mmd2", DataTypes.DoubleType, false)
+      .add("p_mmd", DataTypes.DoubleType, false)
+      .add("contrast", DataTypes.DoubleType, true)
+      .add("p_contrast", DataTypes.DoubleType, true)
       .add("p_value", DataTypes.DoubleType, false)
       .add("null_size", DataTypes.IntegerType, false)
+      .add("harvest_reference_size", DataTypes.IntegerType, false)
       .add("reference_size", DataTypes.IntegerType, false)
       .add("sigma", DataTypes.DoubleType, false)
       .add("drift_templates", DataTypes.createArrayType(DataTypes.LongType, false), false),
       List.of("date"), List.of("date", "account_id"),
       "per account with a full window of recent requests: the MMD^2 of its prompt embeddings against the benign "
-          + "reference of its stratum, the p-value against the benign-vs-benign null, and the templates that carry it");
+          + "reference of its stratum and its p-value against the benign-vs-benign null (p_mmd); for accounts in no flagged "
+          + "campaign, the window's contrast towards recently flagged campaigns' prompts and its p-value (p_contrast); "
+          + "p_value, the account's (Bonferroni over the two); the templates that carry the drift");
 
   public static final TableSpec GOLD_DRIFT_ALERTS = new TableSpec("gold.drift_alerts", new StructType()
       .add("date", DataTypes.DateType, false)

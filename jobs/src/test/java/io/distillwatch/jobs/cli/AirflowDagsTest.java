@@ -49,7 +49,7 @@ class AirflowDagsTest {
         tasks++;
       }
     }
-    assertThat(tasks).isEqualTo(6); // nightly: 4 stages; attribution: 1; discovery: 1
+    assertThat(tasks).isEqualTo(7); // nightly: 5 stages; attribution: 1; discovery: 1
   }
 
   private static Iterable<Map.Entry<String, JsonNode>> iterable(JsonNode node) {

@@ -24,7 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The drift stage on a private copy of the campaign lake (the real bundled model, real Delta):
  * every scored account gets a valid p-value against the benign null, a re-run writes the same
  * rows, alerts carry their evidence and no account id, accounts of the campaigns the previous night
- * flagged are kept out of the benign pool and drift more than benign accounts, and the campaigns
+ * flagged are kept out of the benign pool (their prompts are tonight's known harvesting, which the
+ * others' contrast is measured towards) and drift more than benign accounts, and the campaigns
  * job folds the members' p-values into each cluster (column and evidence signal).
  * Run as {@code CampaignQualityTest.Drift}.
  */
@@ -45,9 +46,15 @@ public abstract class DriftChecks {
     Dataset<Row> drift = lake.read(Tables.GOLD_ACCOUNT_DRIFT).where(col("date").equalTo(lit(Date.valueOf(NIGHT))));
     List<Row> rows = drift.collectAsList();
     assertThat(rows).allSatisfy(r -> {
-      double p = r.getDouble(r.fieldIndex("p_value"));
+      double pMmd = r.getDouble(r.fieldIndex("p_mmd"));
       int nullSize = r.getInt(r.fieldIndex("null_size"));
-      assertThat(p).isGreaterThanOrEqualTo(1.0 / (nullSize + 1)).isLessThanOrEqualTo(1.0);
+      assertThat(pMmd).isGreaterThanOrEqualTo(1.0 / (nullSize + 1)).isLessThanOrEqualTo(1.0);
+      boolean inPool = r.getBoolean(r.fieldIndex("in_pool"));
+      boolean hasContrast = !r.isNullAt(r.fieldIndex("p_contrast"));
+      // the contrast is for accounts in no flagged campaign, and the account's p is Bonferroni over its tests
+      assertThat(hasContrast).isEqualTo(inPool && r.getInt(r.fieldIndex("harvest_reference_size")) > 0);
+      double expected = hasContrast ? Math.min(1, 2 * Math.min(pMmd, r.getDouble(r.fieldIndex("p_contrast")))) : pMmd;
+      assertThat(r.getDouble(r.fieldIndex("p_value"))).isCloseTo(expected, org.assertj.core.api.Assertions.within(1e-12));
       assertThat(r.getLong(r.fieldIndex("window_requests"))).isGreaterThanOrEqualTo(16);
       assertThat(r.getInt(r.fieldIndex("window_templates"))).isBetween(1, 16);
       assertThat(r.getList(r.fieldIndex("drift_templates"))).isNotEmpty().hasSizeLessThanOrEqualTo(3);
@@ -60,6 +67,8 @@ public abstract class DriftChecks {
     long campaignScored = labelled.where(col("campaign").isNotNull()).count();
     assertThat(campaignScored).isGreaterThanOrEqualTo(20);
     assertThat(campaignInPool).as("campaign accounts in the benign pool").isLessThan(campaignScored / 2);
+    // the previous night flagged campaigns: tonight their prompts are the known harvesting
+    assertThat(rows.get(0).getInt(rows.get(0).fieldIndex("harvest_reference_size"))).isGreaterThanOrEqualTo(DriftJob.MIN_REFERENCE);
     double campaignMedian = median(labelled.where(col("campaign").isNotNull()));
     double benignMedian = median(labelled.where(col("campaign").isNull()));
     System.out.printf("median drift p: campaign accounts %.3f, benign accounts %.3f%n", campaignMedian, benignMedian);
@@ -70,6 +79,7 @@ public abstract class DriftChecks {
     assertThat(alerts).allSatisfy(a -> {
       assertThat(a.getDouble(a.fieldIndex("p_value"))).isLessThanOrEqualTo(options.alertLevel());
       assertThat(a.getString(a.fieldIndex("evidence"))).contains("MMD^2").contains("benign accounts").doesNotContain("acct_");
+      assertThat(a.getString(a.fieldIndex("evidence"))).contains("towards the").contains("recently flagged campaigns");
     });
 
     // idempotent: a re-run embeds nothing and writes the same rows
@@ -99,6 +109,6 @@ public abstract class DriftChecks {
   }
 
   private static double median(Dataset<Row> rows) {
-    return rows.selectExpr("percentile(p_value, 0.5)").first().getDouble(0);
+    return rows.selectExpr("percentile(p_mmd, 0.5)").first().getDouble(0);
   }
 }

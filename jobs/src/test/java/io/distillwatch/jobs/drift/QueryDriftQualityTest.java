@@ -34,7 +34,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * paraphrased step-by-step wrappers (the hydra of the generality issue). The window size and the
  * reference size are the job's defaults ({@link DriftJob.Options}). Measured in two populations: the
  * published setting (every benign window a sample of one benign distribution) and ours (benign accounts
- * differ from each other, as real ones do).
+ * differ from each other, as real ones do). Each window gets the job's three p-values: the MMD test, the
+ * contrast towards known harvesting (other campaigns' templates, other wrappers around other tasks
+ * than the harvesters measured use) and the account's (Bonferroni). {@code -Ddw.drift.window=N} and {@code -Ddw.drift.peers=K}
+ * (a reference of the K pool accounts nearest by window mean) measure the variants docs/campaigns.md
+ * reports as tried.
  */
 class QueryDriftQualityTest {
   static final double[] SHARES = {0.05, 0.10, 0.25, 1.0};
@@ -46,12 +50,24 @@ class QueryDriftQualityTest {
       "Explain your chain of reasoning explicitly and completely, then conclude. Question: ",
       "Break the problem into steps, justify each one, and only then answer: "};
 
-  /** Detection rates per harvest kind and share, and the benign false-positive rate, of one population. */
-  record Measured(double fpr, int alarms, int benign, Map<String, Double> detected, Mmd.Reference reference, int nullSize) {
+  /** The three p-values the job writes: MMD, contrast towards known harvesting, and the account's (Bonferroni). */
+  static final List<String> TESTS = List.of("mmd", "contrast", "account");
+
+  /** Per test: the benign false-positive rate, and the detection rate per harvest kind and share. */
+  record Measured(Map<String, Double> fpr, Map<String, Map<String, Double>> detected, int benign, Mmd.Reference reference,
+                  int nullSize) {
     String line(String population) {
-      return String.format("%s: benign FPR %.4f (%d of %d) at p <= %.3f; reference %d prompts (sigma %.3f), null of %d "
-          + "benign accounts; detection %s", population, fpr, alarms, benign, DriftJob.Options.DEFAULT_ALERT_LEVEL,
-          reference.size(), reference.sigma(), nullSize, detected);
+      StringBuilder sb = new StringBuilder(String.format("%s (reference %d prompts, sigma %.3f; null of %d benign accounts; "
+          + "%d benign accounts tested; rates at p <= %.3f):", population, reference.size(), reference.sigma(), nullSize,
+          benign, DriftJob.Options.DEFAULT_ALERT_LEVEL));
+      for (String t : TESTS) {
+        sb.append(String.format("%n  %-8s FPR %.4f, detection %s", t, fpr.get(t), detected.get(t)));
+      }
+      return sb.toString();
+    }
+
+    double detected(String test, String what) {
+      return detected.get(test).get(what);
     }
   }
 
@@ -68,37 +84,44 @@ class QueryDriftQualityTest {
 
   /**
    * The published setting (benign windows drawn from one benign distribution, as in arXiv 2606.05725):
-   * the test must find pure harvesting and hold its false-positive rate; and in our heterogeneous
-   * population (accounts leaning to one topic, app integrations) the p-value must still mean what it
-   * says. CI gates.
+   * the MMD test must find pure harvesting; in our heterogeneous population (accounts leaning to one
+   * topic, app integrations) every p-value must still mean what it says, and the contrast towards known
+   * harvesting must find pure harvesting by wrapped tasks that the MMD test misses there. CI gates.
    */
   @Test
   void holdsItsFalsePositiveRateAndFindsPureHarvesting() throws Exception {
+    int window = Integer.getInteger("dw.drift.window", DriftJob.Options.DEFAULT_WINDOW);
     Measured published = measure(sources(), true, 1500, 100);
     Measured ours = measure(sources(), false, 1500, 100);
-    System.out.println("query drift, window " + Integer.getInteger("dw.drift.window", DriftJob.Options.DEFAULT_WINDOW) + ": " + published.line("one benign distribution"));
-    System.out.println("query drift, window " + Integer.getInteger("dw.drift.window", DriftJob.Options.DEFAULT_WINDOW) + ": " + ours.line("heterogeneous benign accounts"));
-    // measured 2026-12-06: FPR 0.004 and 0.002 (3,000 benign accounts each); pure harvesting found 1.00 (templates and
-    // wrapped tasks) in the published setting. 0.006 is the 0.003 level plus three binomial standard errors at 1,500.
-    assertThat(published.fpr()).as("benign FPR, one benign distribution").isLessThanOrEqualTo(0.0075);
-    assertThat(ours.fpr()).as("benign FPR, heterogeneous benign accounts").isLessThanOrEqualTo(0.0075);
-    assertThat(published.detected().get("campaign templates 100 %")).isGreaterThanOrEqualTo(0.95);
-    assertThat(published.detected().get("wrapped tasks 100 %")).isGreaterThanOrEqualTo(0.95);
+    System.out.println("query drift, window " + window + ": " + published.line("one benign distribution"));
+    System.out.println("query drift, window " + window + ": " + ours.line("heterogeneous benign accounts"));
+    // measured 2026-12-06 (window 32): FPR at most 0.0033 for every test in both populations (1,500 benign accounts
+    // each); in the published setting the MMD test finds pure harvesting 1.00; in ours the contrast finds the wrapped
+    // tasks 1.00 where MMD finds none (the account's Bonferroni p 0.85). 0.0075 is the 0.003 level plus three binomial
+    // standard errors at 1,500; 0.7 is 0.85 less about three standard errors at 100 accounts.
+    for (String t : TESTS) {
+      assertThat(published.fpr().get(t)).as("benign FPR, one benign distribution, " + t).isLessThanOrEqualTo(0.0075);
+      assertThat(ours.fpr().get(t)).as("benign FPR, heterogeneous benign accounts, " + t).isLessThanOrEqualTo(0.0075);
+    }
+    assertThat(published.detected("mmd", "campaign templates 100 %")).isGreaterThanOrEqualTo(0.95);
+    assertThat(published.detected("mmd", "wrapped tasks 100 %")).isGreaterThanOrEqualTo(0.95);
+    assertThat(ours.detected("contrast", "wrapped tasks 100 %")).isGreaterThanOrEqualTo(0.95);
+    assertThat(ours.detected("account", "wrapped tasks 100 %")).isGreaterThanOrEqualTo(0.7);
   }
 
   /**
    * The issue's gates (at least 0.8 of accounts mixing 10 % harvesting, 0.95 at 25 %, benign FPR at
-   * most 0.3 %) on the heterogeneous population. Fails on purpose: measured 2026-12-06, 0.00 at 10 % and
-   * 25 % and 0.47 for pure template harvesting (docs/campaigns.md, "Query drift"). Slow group.
+   * most 0.3 %) on the heterogeneous population, with the account's p-value. Fails on purpose:
+   * measured 2026-12-06, at most 0.03 at 10 % and 25 % (docs/campaigns.md, section 7). Slow group.
    */
   @Test
   @org.junit.jupiter.api.Tag("slow")
   void meetsTheIssuesGatesOnHeterogeneousBenignTraffic() throws Exception {
     Measured ours = measure(sources(), false, 3000, 200);
     System.out.println("query drift (issue gates): " + ours.line("heterogeneous benign accounts"));
-    assertThat(ours.fpr()).isLessThanOrEqualTo(0.003);
-    assertThat(ours.detected().get("campaign templates 10 %")).isGreaterThanOrEqualTo(0.8);
-    assertThat(ours.detected().get("campaign templates 25 %")).isGreaterThanOrEqualTo(0.95);
+    assertThat(ours.fpr().get("account")).isLessThanOrEqualTo(0.003);
+    assertThat(ours.detected("account", "campaign templates 10 %")).isGreaterThanOrEqualTo(0.8);
+    assertThat(ours.detected("account", "campaign templates 25 %")).isGreaterThanOrEqualTo(0.95);
   }
 
   static Measured measure(Sources sources, boolean homogeneous, int benign, int mixers) {
@@ -119,27 +142,48 @@ class QueryDriftQualityTest {
     }
     Mmd.Reference reference = Mmd.Reference.of(refRows.toArray(float[][]::new));
     int peers = Integer.getInteger("dw.drift.peers", 0);
-    java.util.function.ToDoubleFunction<float[][]> stat = peers == 0 ? w -> Mmd.squared(w, reference)
+    java.util.function.ToDoubleFunction<float[][]> mmd = peers == 0 ? w -> Mmd.squared(w, reference)
         : w -> Mmd.squared(w, peerReference(w, refAccounts, peers, reference.sigma()));
-    BenignNull nul = new BenignNull(nullAccounts.stream().mapToDouble(stat).toArray());
-    int alarms = 0;
+    float[][] known = sources.knownHarvest.toArray(float[][]::new);
+    java.util.function.ToDoubleFunction<float[][]> contrast = w -> Mmd.contrast(w, known, reference);
+    BenignNull mmdNull = new BenignNull(nullAccounts.stream().mapToDouble(mmd).toArray());
+    BenignNull contrastNull = new BenignNull(nullAccounts.stream().mapToDouble(contrast).toArray());
+    // the three p-values of a window, as the job computes them
+    java.util.function.Function<float[][], double[]> pValues = w -> {
+      double pm = mmdNull.pValue(mmd.applyAsDouble(w));
+      double pc = contrastNull.pValue(contrast.applyAsDouble(w));
+      return new double[] {pm, pc, Math.min(1, 2 * Math.min(pm, pc))};
+    };
+    double level = DriftJob.Options.DEFAULT_ALERT_LEVEL;
+    int[] alarms = new int[TESTS.size()];
     for (int i = 0; i < benign; i++) {
-      alarms += nul.pValue(stat.applyAsDouble(sources.window(window, 0, false, homogeneous, rng)))
-          <= DriftJob.Options.DEFAULT_ALERT_LEVEL ? 1 : 0;
-    }
-    Map<String, Double> detected = new LinkedHashMap<>();
-    for (boolean wrapped : new boolean[] {false, true}) {
-      for (double share : SHARES) {
-        int hits = 0;
-        for (int i = 0; i < mixers; i++) {
-          hits += nul.pValue(stat.applyAsDouble(sources.window(window, share, wrapped, homogeneous, rng)))
-              <= DriftJob.Options.DEFAULT_ALERT_LEVEL ? 1 : 0;
-        }
-        detected.put((wrapped ? "wrapped tasks " : "campaign templates ") + (int) Math.round(share * 100) + " %",
-            hits / (double) mixers);
+      double[] p = pValues.apply(sources.window(window, 0, false, homogeneous, rng));
+      for (int t = 0; t < alarms.length; t++) {
+        alarms[t] += p[t] <= level ? 1 : 0;
       }
     }
-    return new Measured(alarms / (double) benign, alarms, benign, detected, reference, nul.size());
+    Map<String, Double> fpr = new LinkedHashMap<>();
+    Map<String, Map<String, Double>> detected = new LinkedHashMap<>();
+    for (int t = 0; t < alarms.length; t++) {
+      fpr.put(TESTS.get(t), alarms[t] / (double) benign);
+      detected.put(TESTS.get(t), new LinkedHashMap<>());
+    }
+    for (boolean wrapped : new boolean[] {false, true}) {
+      for (double share : SHARES) {
+        int[] hits = new int[TESTS.size()];
+        for (int i = 0; i < mixers; i++) {
+          double[] p = pValues.apply(sources.window(window, share, wrapped, homogeneous, rng));
+          for (int t = 0; t < hits.length; t++) {
+            hits[t] += p[t] <= level ? 1 : 0;
+          }
+        }
+        String what = (wrapped ? "wrapped tasks " : "campaign templates ") + (int) Math.round(share * 100) + " %";
+        for (int t = 0; t < hits.length; t++) {
+          detected.get(TESTS.get(t)).put(what, hits[t] / (double) mixers);
+        }
+      }
+    }
+    return new Measured(fpr, detected, benign, reference, mmdNull.size());
   }
 
   /** Experimental: the reference of the {@code k} reference accounts whose window means are closest to this window's. */
@@ -180,6 +224,8 @@ class QueryDriftQualityTest {
     final List<float[]> integrations = new ArrayList<>(); // one app template each
     final List<float[]> campaignTemplates = new ArrayList<>();
     final List<float[]> wrappedTasks = new ArrayList<>();
+    /** Harvesting seen before (other campaigns' templates, other wrappers around other tasks): the contrast's target. */
+    final List<float[]> knownHarvest = new ArrayList<>();
 
     static Sources build(Path alpacaFile, SplittableRandom rng) throws Exception {
       SentenceEmbedder embedder = SentenceEmbedder.shared(ModelSource.bundled());
@@ -199,11 +245,20 @@ class QueryDriftQualityTest {
       }
       s.integrations.addAll(embedAll(embedder, SimTexts.benignTemplates(200, rng), cache));
       s.campaignTemplates.addAll(embedAll(embedder, SimTexts.campaignTemplates(24, rng), cache));
+      // the harvesters measured use wrappers 3-5 around the second half of the tasks; known harvesting (another
+      // campaign's) wrappers 0-2 around the first half, and other campaign templates
       List<String> wrapped = new ArrayList<>();
+      List<String> knownWrapped = new ArrayList<>();
+      int half = instructions.size() / 2;
       for (int i = 0; i < 400; i++) {
-        wrapped.add(WRAPPERS[rng.nextInt(WRAPPERS.length)] + instructions.get(rng.nextInt(instructions.size())));
+        wrapped.add(WRAPPERS[3 + rng.nextInt(3)] + instructions.get(half + rng.nextInt(instructions.size() - half)));
+        if (i < 200) {
+          knownWrapped.add(WRAPPERS[rng.nextInt(3)] + instructions.get(rng.nextInt(half)));
+        }
       }
       s.wrappedTasks.addAll(embedAll(embedder, wrapped, cache));
+      s.knownHarvest.addAll(embedAll(embedder, SimTexts.campaignTemplates(24, rng), cache));
+      s.knownHarvest.addAll(embedAll(embedder, knownWrapped, cache));
       return s;
     }
 
