@@ -2,6 +2,8 @@ package io.distillwatch.jobs.bench;
 
 import io.distillwatch.attribution.model.SentenceEmbedder;
 import io.distillwatch.features.validate.EventValidator;
+import io.distillwatch.jobs.campaigns.CampaignsJob;
+import io.distillwatch.jobs.campaigns.LinkJob;
 import io.distillwatch.jobs.drift.DriftJob;
 import io.distillwatch.jobs.features.FeaturesJob;
 import io.distillwatch.jobs.ingest.IngestJob;
@@ -23,7 +25,8 @@ import java.util.function.Consumer;
 
 /**
  * {@code bench drift}: what the drift stage adds to a night. A simulated lake of {@code days} days
- * at {@code scale} is built once (ingest, features and drift for every day but the last, ingest and
+ * at {@code scale} is built once (ingest, features and drift for every day but the last, with link and
+ * campaigns on the day before it so the night has known harvesting for the contrast; ingest and
  * features for the last: the embedding cache as a real lake has it), then the last night runs whole
  * with the drift stage (the drift stage's first run: the night's new window prompts are embedded, as
  * on any night), then alternately without and with it (re-runs: idempotent, the cache warm). Every
@@ -60,7 +63,7 @@ public final class DriftBench {
     String landing = dir.resolve("landing").toString();
     Lake lake = Lake.open(spark, dir.resolve("lake").toString());
     Path marker = dir.resolve("_BUILT");
-    String stamp = first + " " + options.night() + " seed=" + options.seed() + " v2";
+    String stamp = first + " " + options.night() + " seed=" + options.seed() + " v3";
     if (!(Files.exists(marker) && Files.readString(marker).strip().equals(stamp))) {
       LocalFiles.deleteTree(dir);
       progress.accept("bench drift: simulating " + first + " .. " + options.night() + " at scale " + options.scale());
@@ -71,6 +74,11 @@ public final class DriftBench {
         new IngestJob(lake, ingest(landing, d)).execute();
         new FeaturesJob(lake, FeaturesJob.Options.defaults(d)).execute();
         new DriftJob(lake, drift(d)).execute();
+        if (d.equals(options.night().minusDays(1))) {
+          // campaigns flagged the night before: the measured night has known harvesting for the contrast
+          new LinkJob(lake, LinkJob.Options.defaults(d)).execute();
+          new CampaignsJob(lake, CampaignsJob.Options.defaults(d)).execute();
+        }
         progress.accept(String.format("bench drift: day %s built in %.0f s", d, (System.nanoTime() - t0) / 1e9));
       }
       // the night's own ingest and features too, so that every measured run re-runs them alike
