@@ -22,7 +22,7 @@ import static org.apache.spark.sql.functions.row_number;
  * arrivals delivered on a later night) and the registry's snapshots up to then, so a re-run or a
  * backfill of the night gives the night's result again.
  */
-final class WindowInputs {
+public final class WindowInputs {
   final LocalDate date;
   final int days;
   private final Lake lake;
@@ -83,7 +83,12 @@ final class WindowInputs {
    * bronze.accounts: that holds the newest snapshot of all, which a backfilled night must not see.
    */
   private Dataset<Row> registryAsOfNight() {
-    return lake.read(Tables.BRONZE_ACCOUNTS_HISTORY).where(col("snapshot_date").leq(lit(to())))
+    return registryAsOf(lake, date);
+  }
+
+  /** Each account's newest registry snapshot delivered by the night of {@code night} (the drift stage reads it too). */
+  public static Dataset<Row> registryAsOf(Lake lake, LocalDate night) {
+    return lake.read(Tables.BRONZE_ACCOUNTS_HISTORY).where(col("snapshot_date").leq(lit(Date.valueOf(night))))
         .withColumn("_newest", row_number().over(Window.partitionBy("account_id").orderBy(col("snapshot_date").desc())))
         .where(col("_newest").equalTo(1)).drop("_newest");
   }

@@ -5,6 +5,7 @@ import io.distillwatch.attribution.model.SentenceEmbedder;
 import io.distillwatch.features.drift.BenignNull;
 import io.distillwatch.features.drift.Mmd;
 import io.distillwatch.features.drift.QueryDrift;
+import io.distillwatch.jobs.campaigns.WindowInputs;
 import io.distillwatch.jobs.features.EmbeddingCache;
 import io.distillwatch.jobs.lake.CampaignTables;
 import io.distillwatch.jobs.lake.Lake;
@@ -359,9 +360,6 @@ public final class DriftJob {
 
   /** Each account's tier in its newest registry snapshot delivered by the night ("unknown" when none). */
   private Dataset<Row> tiers(LocalDate d) {
-    return lake.read(Tables.BRONZE_ACCOUNTS_HISTORY).where(col("snapshot_date").leq(lit(Date.valueOf(d))))
-        .withColumn("_newest", row_number().over(Window.partitionBy("account_id").orderBy(col("snapshot_date").desc())))
-        .where(col("_newest").equalTo(1))
-        .select(col("account_id"), coalesce(col("tier"), lit("unknown")).as("tier"));
+    return WindowInputs.registryAsOf(lake, d).select(col("account_id"), coalesce(col("tier"), lit("unknown")).as("tier"));
   }
 }
