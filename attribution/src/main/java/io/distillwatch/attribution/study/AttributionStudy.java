@@ -18,9 +18,11 @@ import org.apache.spark.sql.SparkSession;
  * <p>Per suspect S with candidates C = provider + references other than S, every method gives a
  * matrix sim[prompt][candidate]; {@link NearestModelTest} turns it into a statistic (provider's mean
  * similarity minus the best reference's), a permutation p-value and a bootstrap interval. The
- * combined score averages the standardised matrices of the non-baseline methods, so it is in
- * units of standard deviations of similarity. p-values of the combined test are Holm-adjusted
- * across the study's suspects; a suspect is attributed when the adjusted p-value is below alpha.
+ * combined score is the largest of the non-baseline methods' statistics, each in standard
+ * deviations of its permutation distribution. {@link PanelCalibration} asks the second question,
+ * whether the suspect is nearer to the provider than unrelated models of the panel come to each
+ * other; the suspect's p-value is the larger of the two (intersection-union), Holm-adjusted across
+ * the study's suspects; a suspect is attributed when the adjusted p-value is below alpha.
  */
 public final class AttributionStudy {
   private AttributionStudy() {}
@@ -43,6 +45,9 @@ public final class AttributionStudy {
   /** Answers are cut to the shortest answer of their prompt, but not below this many characters. */
   public static final int MIN_MATCHED_CHARS = 100;
   public static final String WATERMARK = "watermark";
+  /** The evidence line of {@link PanelCalibration}: between-model calibration of the similarity methods. */
+  public static final String PANEL = "panel";
+  static final String PANEL_NEEDS = "the similarity methods and " + PanelCalibration.MIN_REFERENCES + "+ references";
 
   /** watermark: the provider's scheme, key included, when the study names one (null otherwise). */
   public record Options(int permutations, int bootstraps, long seed, boolean matchLength, Embedder embedder,
@@ -90,6 +95,10 @@ public final class AttributionStudy {
       return new Options(permutations, bootstraps, s, matchLength, embedder, watermark, spark, likelihood);
     }
 
+    public Options withEmbedder(Embedder e) {
+      return new Options(permutations, bootstraps, seed, matchLength, e, watermark, spark, likelihood);
+    }
+
     public Options withWatermark(WatermarkTest.Scheme w) {
       return new Options(permutations, bootstraps, seed, matchLength, embedder, w, spark, likelihood);
     }
@@ -109,9 +118,47 @@ public final class AttributionStudy {
     }
   }
 
-  public record Result(String study, String provider, double alpha, boolean matchLength, int prompts,
+  /** length: "given", "matched", or "both" (one verdict per suspect over the other two; matchLength false). */
+  public record Result(String study, String provider, double alpha, boolean matchLength, String length, int prompts,
                        int promptsDropped, List<String> combinedMethods, int permutations, long seed,
                        List<SuspectResult> suspects) {}
+
+  public static final String BOTH_LENGTHS = "both";
+
+  /**
+   * One verdict per suspect from the two length modes ({@code --length both}): p = min(1, 2 min(p
+   * as given, p length-matched)), a Bonferroni correction over the two modes, valid whatever their
+   * dependence; then Holm across the study's suspects. The score, interval, strongest method and
+   * nearest model are those of the mode with the smaller p; each mode's verdict is an evidence line.
+   */
+  public static Result bothLengths(Result given, Result matched) {
+    if (given.matchLength() || !matched.matchLength() || given.suspects().size() != matched.suspects().size()) {
+      throw new IllegalArgumentException("bothLengths needs the study's results as given and length-matched");
+    }
+    List<SuspectResult> raw = new ArrayList<>();
+    for (int i = 0; i < given.suspects().size(); i++) {
+      SuspectResult g = given.suspects().get(i);
+      SuspectResult m = matched.suspects().get(i);
+      SuspectResult best = m.pValue() < g.pValue() ? m : g;
+      double p = Math.min(1, 2 * Math.min(g.pValue(), m.pValue()));
+      List<Evidence> modes = List.of(modeEvidence("given", g), modeEvidence("matched", m));
+      raw.add(new SuspectResult(g.suspect(), g.references(), best.score(), p, p, best.ciLow(), best.ciHigh(), false,
+          best.strongestMethod() + (best == m ? " (length-matched)" : " (as given)"), best.nearest(), modes));
+    }
+    double[] holm = NearestModelTest.holm(raw.stream().mapToDouble(SuspectResult::pValue).toArray());
+    List<SuspectResult> adjusted = new ArrayList<>();
+    for (int i = 0; i < raw.size(); i++) {
+      adjusted.add(raw.get(i).withHolm(holm[i], given.alpha()));
+    }
+    return new Result(given.study(), given.provider(), given.alpha(), false, BOTH_LENGTHS, given.prompts(),
+        given.promptsDropped(), given.combinedMethods(), given.permutations(), given.seed(), adjusted);
+  }
+
+  private static Evidence modeEvidence(String mode, SuspectResult r) {
+    return new Evidence(mode, "the verdict with answers " + (mode.equals("given") ? "as given" : "length-matched")
+        + " (p before Holm; Holm " + String.format(java.util.Locale.ROOT, "%.2g", r.pHolm()) + ")", "both length modes",
+        false, r.score(), r.pValue(), r.ciLow(), r.ciHigh(), r.nearest(), Map.of());
+  }
 
   /** Runs the study; {@code progress} gets a line per step (no text of the outputs). */
   public static Result run(StudySpec spec, Map<String, ModelOutputs> outputs, Options options, Consumer<String> progress) {
@@ -128,7 +175,8 @@ public final class AttributionStudy {
     for (int i = 0; i < results.size(); i++) {
       adjusted.add(results.get(i).withHolm(holm[i], spec.alpha()));
     }
-    return new Result(spec.name(), spec.provider(), spec.alpha(), options.matchLength(), prepared.prompts(),
+    return new Result(spec.name(), spec.provider(), spec.alpha(), options.matchLength(),
+        options.matchLength() ? "matched" : "given", prepared.prompts(),
         prepared.promptsDropped, prepared.verdictMethods(), options.permutations(), options.seed(), adjusted);
   }
 
@@ -174,7 +222,7 @@ public final class AttributionStudy {
     float[][][] embeddings = null;
     if (options.embedder() != null) {
       progress.accept("study " + spec.name() + ": embedding " + models.size() + " x " + n + " answers");
-      embeddings = Similarity.embed(texts, options.embedder());
+      embeddings = Similarity.embed(texts, options.embedder(), progress);
     }
     Map<Method, Similarity> sims = new EnumMap<>(Method.class);
     for (Method m : methods) {
@@ -247,6 +295,7 @@ public final class AttributionStudy {
     /** The methods behind a verdict: the similarity methods of the joint test, and the watermark test if configured. */
     public List<String> verdictMethods() {
       List<String> all = new ArrayList<>(combined);
+      all.add(PANEL);
       if (options.watermark() != null) {
         all.add(WATERMARK);
       }
@@ -306,7 +355,11 @@ public final class AttributionStudy {
       String nearest = evidence.stream().filter(e -> e.method().equals(strongestSimilarity)).findFirst().orElseThrow()
           .nearest();
       double score = c.score();
-      double p = c.pValue();
+      Evidence panel = panelEvidence(provider, s, cand, rows, suspectRows);
+      evidence.add(panel);
+      // intersection-union: attributed only when both nulls fall, the prompt-noise one (permutation)
+      // and the between-model one (panel); the larger p-value is a valid p-value for the pair of them
+      double p = Math.max(c.pValue(), panel.pValue());
       double ciLow = c.ciLow();
       double ciHigh = c.ciHigh();
       if (options.watermark() != null) {
@@ -316,17 +369,63 @@ public final class AttributionStudy {
             + "(" + w.green() + " green of " + w.tokens() + ", gamma " + w.gamma() + ")", "the provider's watermark key",
             false, w.z(), w.pValue(), w.z() - 1.96, w.z() + 1.96, w.z() > 0 ? provider : "none", Map.of()));
         // two tests of different kinds: Bonferroni over both is valid whatever their dependence
-        if (w.pValue() < c.pValue()) {
+        if (w.pValue() < p) {
           strongest = WATERMARK;
           nearest = w.z() > 0 ? provider : "none";
           score = w.z();
           ciLow = w.z() - 1.96;
           ciHigh = w.z() + 1.96;
         }
-        p = Math.min(1, 2 * Math.min(c.pValue(), w.pValue()));
+        double similarityP = p;
+        p = Math.min(1, 2 * Math.min(similarityP, w.pValue()));
       }
       return new SuspectResult(suspect, List.copyOf(candidates.subList(1, candidates.size())), score, p, p, ciLow,
           ciHigh, p < spec.alpha() && score > 0, strongest, nearest, evidence);
+    }
+
+    /**
+     * The panel test's evidence ({@link PanelCalibration}): every pairwise method's mean similarity
+     * between every two panel models, the suspect's answers to {@code suspectRows} against the
+     * others' to {@code rows}. With fewer than {@value PanelCalibration#MIN_REFERENCES} references there is
+     * no spread to measure and the suspect cannot be attributed (p = 1).
+     */
+    private Evidence panelEvidence(String provider, int suspect, int[] candidates, int[] rows, int[] suspectRows) {
+      List<Method> pairwise = methods.stream().filter(m -> !m.baseline() && sims.containsKey(m)).toList();
+      int size = candidates.length + 1;
+      if (candidates.length - 1 < PanelCalibration.MIN_REFERENCES) {
+        return new Evidence(PANEL, "needs at least " + PanelCalibration.MIN_REFERENCES + " references besides the suspect, has "
+            + (candidates.length - 1) + ": not attributable", PANEL_NEEDS, false, Double.NaN, 1.0, Double.NaN,
+            Double.NaN, "none", Map.of());
+      }
+      int[] panel = new int[size]; // provider, suspect, references
+      panel[0] = candidates[0];
+      panel[1] = suspect;
+      System.arraycopy(candidates, 1, panel, 2, candidates.length - 1);
+      double[][][] mean = new double[pairwise.size()][size][size];
+      for (int m = 0; m < pairwise.size(); m++) {
+        Similarity sim = sims.get(pairwise.get(m));
+        for (int a = 0; a < size; a++) {
+          for (int b = a + 1; b < size; b++) {
+            double sum = 0;
+            for (int i = 0; i < rows.length; i++) {
+              sum += a == 1 ? sim.between(suspect, suspectRows[i], panel[b], rows[i])
+                  : sim.between(panel[a], rows[i], panel[b], rows[i]);
+            }
+            mean[m][a][b] = sum / rows.length;
+            mean[m][b][a] = mean[m][a][b];
+          }
+        }
+      }
+      PanelCalibration.Outcome o = PanelCalibration.run(mean);
+      Map<String, Double> byMethod = new LinkedHashMap<>();
+      for (int m = 0; m < pairwise.size(); m++) {
+        byMethod.put(pairwise.get(m).key(), Double.isNaN(o.tByMethod()[m]) ? 0.0 : o.tByMethod()[m]);
+      }
+      double t = Double.isNaN(o.t()) ? 0.0 : o.t();
+      return new Evidence(PANEL, String.format(java.util.Locale.ROOT, "nearer to the provider than the %d references "
+          + "come to each other: t over the between-model spread of %s (%d pairs, %d degrees of freedom)",
+          candidates.length - 1, String.join(", ", byMethod.keySet()), o.pairs(), o.degreesOfFreedom()),
+          PANEL_NEEDS, false, t, o.pValue(), t - 1.96, t + 1.96, t > 0 ? provider : "none", byMethod);
     }
   }
 

@@ -19,6 +19,14 @@ public enum Method {
   FORMAT(false, "text", "markdown and list format"),
   /** Openings: the first eight words (stock phrases such as "Here are some ..."). */
   OPENING(false, "text", "opening phrase"),
+  /**
+   * Phrases: word trigrams the two answers to the same prompt share, each weighted by how few of
+   * the study's answers to that prompt use it (log((1 + models) / models using it)), so wording
+   * the prompt dictates to everyone counts little and wording only the pair shares counts much.
+   * A model trained on the provider's answers repeats its phrasing; one of the same era and style
+   * does not (docs/attribution.md, "Calibration").
+   */
+  PHRASES(false, "text", "word trigrams shared on the same prompt, weighted by rarity among the study's answers"),
   /** Semantic similarity of sentence embeddings (all-MiniLM-L6-v2 by default). */
   EMBEDDING(false, "embeddings", "sentence-embedding cosine"),
   /**

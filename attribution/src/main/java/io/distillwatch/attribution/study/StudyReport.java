@@ -32,7 +32,12 @@ public final class StudyReport {
               + "suspect minus the nearest reference's, in standard deviations of its permutation distribution, for the "
               + "strongest of %s.%n%n",
           r.prompts(), r.promptsDropped(), fmt(r.alpha()), r.suspects().size(),
-          r.matchLength() ? "answers cut to a common length per prompt" : "answers as given",
+          switch (r.length()) {
+            case "matched" -> "answers cut to a common length per prompt";
+            case AttributionStudy.BOTH_LENGTHS -> "one verdict over both length modes (Bonferroni over the two: "
+                + "p = 2 min(p as given, p length-matched))";
+            default -> "answers as given";
+          },
           r.permutations(), r.seed(), String.join(", ", r.combinedMethods())));
       md.append("| suspect | verdict | score [95% CI] | p | p (Holm) | strongest method | its nearest model |\n"
           + "|---|---|---|---|---|---|---|\n");

@@ -161,4 +161,47 @@ final class TextVectors {
     }
     return out;
   }
+
+  /**
+   * The phrases method's vectors, {@code [model * prompts + prompt]}: each answer's set of word
+   * trigrams, weighted by log((1 + models) / df) where df is how many models' answers to the same
+   * prompt contain the trigram; unit length. A trigram's id is its hash (no vocabulary of every
+   * trigram of the study is kept), the same across prompts, so answers to different prompts (a
+   * prompt-shuffle null) compare too; a 32-bit collision between two answers' few hundred
+   * trigrams is rare enough not to move a mean similarity.
+   */
+  static Sparse[] phrases(String[][] texts) {
+    int models = texts.length;
+    int n = texts[0].length;
+    Sparse[] out = new Sparse[models * n];
+    for (int i = 0; i < n; i++) {
+      List<Set<Integer>> sets = new ArrayList<>(models);
+      Map<Integer, Integer> df = new HashMap<>();
+      for (String[] model : texts) {
+        List<String> t = tokens(model[i]);
+        Set<Integer> grams = new java.util.HashSet<>();
+        for (int k = 0; k + 3 <= t.size(); k++) {
+          grams.add(String.join(" ", t.subList(k, k + 3)).hashCode());
+        }
+        grams.forEach(g -> df.merge(g, 1, Integer::sum));
+        sets.add(grams);
+      }
+      for (int m = 0; m < models; m++) {
+        int[] fid = sets.get(m).stream().mapToInt(Integer::intValue).sorted().toArray();
+        float[] w = new float[fid.length];
+        double norm = 0;
+        for (int k = 0; k < fid.length; k++) {
+          double weight = Math.log((1.0 + models) / df.get(fid[k]));
+          w[k] = (float) weight;
+          norm += weight * weight;
+        }
+        float inv = norm == 0 ? 0 : (float) (1 / Math.sqrt(norm));
+        for (int k = 0; k < w.length; k++) {
+          w[k] *= inv;
+        }
+        out[m * n + i] = new Sparse(fid, w);
+      }
+    }
+    return out;
+  }
 }

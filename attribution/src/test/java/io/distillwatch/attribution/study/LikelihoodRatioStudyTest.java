@@ -51,8 +51,13 @@ class LikelihoodRatioStudyTest {
     outputs.put("clean", outputs("clean", other, rnd));
     outputs.put("base-model", outputs("base-model", base, rnd));
     outputs.put("independent", outputs("independent", fourth, rnd));
-    StudySpec spec = new StudySpec("lr", "provider", List.of("distilled", "clean"),
-        List.of("base-model", "independent", "clean"), 1e-3);
+    // more independent models as references: the panel test measures how near unrelated models come to each other
+    List<String> references = new ArrayList<>(List.of("base-model", "independent", "clean"));
+    for (int i = 0; i < 6; i++) {
+      outputs.put("other-" + i, outputs("other-" + i, chain(rnd), rnd));
+      references.add("other-" + i);
+    }
+    StudySpec spec = new StudySpec("lr", "provider", List.of("distilled", "clean"), references, 1e-3);
     AttributionStudy.Options options = new AttributionStudy.Options(5_000, 200, 5L, false, null)
         .withLikelihood((prompt, answer) -> p.logLikelihood(prompt, answer) - r.logLikelihood(prompt, answer));
 

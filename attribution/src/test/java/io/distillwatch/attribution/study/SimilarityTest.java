@@ -20,7 +20,7 @@ class SimilarityTest {
       assertThat(batch.size()).isLessThanOrEqualTo(32);
       return batch.stream().map(t -> new float[] {t.length()}).toArray(float[][]::new);
     };
-    float[][][] e = Similarity.embed(texts, lengths);
+    float[][][] e = Similarity.embed(texts, lengths, line -> { });
     for (int m = 0; m < 2; m++) {
       for (int i = 0; i < 70; i++) {
         assertThat(e[m][i][0]).isEqualTo(texts[m][i].length());

@@ -39,6 +39,6 @@ public final class AttributionRows {
   }
 
   public static String lengthMode(AttributionStudy.Result r) {
-    return r.matchLength() ? "matched" : "given";
+    return r.length();
   }
 }

@@ -4,6 +4,7 @@ import io.distillwatch.attribution.model.ModelSource;
 import io.distillwatch.attribution.model.CausalLm;
 import io.distillwatch.attribution.model.SentenceEmbedder;
 import io.distillwatch.jobs.attribute.CampaignOutputs;
+import io.distillwatch.attribution.study.AnswerEmbeddingCache;
 import io.distillwatch.attribution.study.AttributionStudy;
 import io.distillwatch.attribution.study.ModelOutputs;
 import io.distillwatch.attribution.study.StudyException;
@@ -60,14 +61,17 @@ public final class AttributeCommand implements Command {
             "study folder: study.json and outputs/<model>.json (AlpacaEval or JSONL); optional with --from-lake"),
         OptionSpec.required("out", TEXT, "output folder for attribution.json and attribution.md"),
         OptionSpec.optional("length", TEXT, "both",
-            "answers as given, cut to a common length per prompt (matched), or both (two results)"),
+            "answers as given, cut to a common length per prompt (matched), or both (the two results and one verdict over them)"),
         OptionSpec.optional("embedding-model", TEXT, "bundled",
             "semantic method's model: bundled (all-MiniLM-L6-v2), a directory with model.onnx and tokenizer.json, or none"),
         OptionSpec.optional("device", TEXT, "auto", "where the model runs: auto (GPU when present), cpu, gpu or gpu:N"),
         OptionSpec.optional("permutations", INT, String.valueOf(AttributionStudy.DEFAULT_PERMUTATIONS),
             "Monte Carlo permutations per test (the smallest p-value is 1/(N+1))"),
         OptionSpec.optional("seed", INT, "1", "random seed of permutations and bootstrap"),
-        OptionSpec.optional("classifier", TEXT, "on",
+        // off by default: the verdict needs the panel test, which the classifier does not enter, and on
+        // the dev set the text methods alone put every derived model's permutation p at its floor
+        // (docs/attribution.md, "Idiosyncrasy classifier")
+        OptionSpec.optional("classifier", TEXT, "off",
             "the idiosyncrasy classifier method (MLlib, runs on Spark): on or off"),
         OptionSpec.optional("from-lake", TEXT, null,
             "take the provider's outputs from this lake: its own responses to the prompts of --campaign (bronze.events); "
@@ -146,11 +150,16 @@ public final class AttributeCommand implements Command {
     }
     Path studyDir = Path.of(args.text("study"));
     List<AttributionStudy.Result> results = new ArrayList<>();
+    AnswerEmbeddingCache embeddingCache = null;
     try {
       StudySpec spec = StudySpec.read(studyDir);
       Map<String, ModelOutputs> outputs = outputs(studyDir, spec,
           harvest == null ? null : harvest.providerOutputs(spec.provider()));
-      AttributionStudy.Embedder embedder = embedder(args);
+      ModelSource source = embeddingSource(args);
+      // embeddings kept with the study: a re-run embeds only answers it has not seen
+      embeddingCache = source == null ? null
+          : AnswerEmbeddingCache.open(studyDir.resolve(".cache"), source.fingerprint(), embedder(source, args));
+      AttributionStudy.Embedder embedder = embeddingCache;
       AttributionStudy.Options o = new AttributionStudy.Options((int) args.integer("permutations"),
           AttributionStudy.DEFAULT_BOOTSTRAPS, args.integer("seed"), false, embedder).withWatermark(watermark(spec))
           .withSpark(onOff(args, "classifier") ? ctx.spark() : null)
@@ -162,8 +171,20 @@ public final class AttributeCommand implements Command {
       if (!length.equals("given")) {
         results.add(AttributionStudy.run(spec, outputs, o.withMatchLength(true), ctx::progress));
       }
+      if (length.equals(AttributionStudy.BOTH_LENGTHS)) {
+        results.add(AttributionStudy.bothLengths(results.get(0), results.get(1)));
+      }
     } catch (StudyException e) {
       throw new InvalidInputException(e.getMessage(), e);
+    }
+    if (embeddingCache != null) {
+      try {
+        embeddingCache.save();
+        ctx.progress(String.format("attribute: embeddings: %,d answers embedded, %,d reused (%s)", embeddingCache.computed(),
+            embeddingCache.reused(), embeddingCache.file()));
+      } catch (java.io.UncheckedIOException e) {
+        ctx.progress("attribute: the embedding cache was not saved (" + e.getMessage() + "); the results are complete");
+      }
     }
     StudyReport.writeJson(results, out.resolve("attribution.json"));
     if (args.has("lake")) {
@@ -173,8 +194,7 @@ public final class AttributeCommand implements Command {
     Files.writeString(out.resolve("attribution.md"), StudyReport.markdown(results), StandardCharsets.UTF_8);
     for (AttributionStudy.Result r : results) {
       for (AttributionStudy.SuspectResult s : r.suspects()) {
-        ctx.progress(String.format("attribute %s%s: %s %s (p %.2g, Holm %.2g)", r.study(),
-            r.matchLength() ? " (length-matched)" : "", s.suspect(),
+        ctx.progress(String.format("attribute %s (%s): %s %s (p %.2g, Holm %.2g)", r.study(), r.length(), s.suspect(),
             s.attributed() ? "ATTRIBUTED to " + r.provider() : "not attributed", s.pValue(), s.pHolm()));
       }
     }
@@ -241,12 +261,21 @@ public final class AttributeCommand implements Command {
     }
   }
 
-  static AttributionStudy.Embedder embedder(Args args) {
+  /** The sentence-embedding model {@code --embedding-model} names, or null for none. */
+  static ModelSource embeddingSource(Args args) {
     String model = args.text("embedding-model");
     if (model.equals("none")) {
       return null;
     }
-    ModelSource source = model.equals("bundled") ? ModelSource.bundled() : ModelSource.directory(Path.of(model));
+    return model.equals("bundled") ? ModelSource.bundled() : ModelSource.directory(Path.of(model));
+  }
+
+  static AttributionStudy.Embedder embedder(Args args) {
+    ModelSource source = embeddingSource(args);
+    return source == null ? null : embedder(source, args);
+  }
+
+  static AttributionStudy.Embedder embedder(ModelSource source, Args args) {
     SentenceEmbedder e = SentenceEmbedder.shared(source, SentenceEmbedder.parseDevice(args.text("device")));
     return e::embed;
   }

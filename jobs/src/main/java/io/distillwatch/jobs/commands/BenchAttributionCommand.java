@@ -57,7 +57,7 @@ public final class BenchAttributionCommand implements Command {
         OptionSpec.optional("length", TEXT, "given", "answers as given or matched (cut to a common length)"),
         OptionSpec.optional("embedding-model", TEXT, "bundled", "bundled, a model directory, or none"),
         OptionSpec.optional("device", TEXT, "auto", "auto (GPU when present), cpu, gpu or gpu:N"),
-        OptionSpec.optional("classifier", TEXT, "on", "the MLlib classifier method: on or off"),
+        OptionSpec.optional("classifier", TEXT, "off", "the MLlib classifier method: on or off"),
         OptionSpec.optional("seed", INT, "1", "random seed"));
   }
 

@@ -79,11 +79,13 @@ public abstract class CampaignAttributionChecks {
     Path study = Fixtures.tempDir("from-lake-study");
     Files.createDirectories(study.resolve("outputs"));
     Files.writeString(study.resolve("study.json"), "{\"name\":\"campaign-harvest\",\"provider\":\"our-model\","
-        + "\"suspects\":[\"copycat\",\"independent\"],\"references\":[\"ref-a\",\"ref-b\",\"independent\"]}");
+        + "\"suspects\":[\"copycat\",\"independent\"],\"references\":[\"ref-a\",\"ref-b\",\"ref-c\",\"ref-d\",\"independent\"]}");
     writeAnswers(study, "copycat", prompts, responseOf, 0, true);
     writeAnswers(study, "independent", prompts, responseOf, 1, false);
     writeAnswers(study, "ref-a", prompts, responseOf, 2, false);
     writeAnswers(study, "ref-b", prompts, responseOf, 3, true);
+    writeAnswers(study, "ref-c", prompts, responseOf, 4, false);
+    writeAnswers(study, "ref-d", prompts, responseOf, 5, true);
     Path result = Fixtures.tempDir("from-lake-result");
     CliRun.Outcome step2 = CliRun.run("attribute", "--study", study.toString(), "--from-lake", lake.root(),
         "--campaign", campaign, "--out", result.toString(), "--embedding-model", "none", "--classifier", "off",

@@ -48,10 +48,12 @@ class AttributeCommandTest {
   static final String CLAUDE_STUDY = """
       {"name": "claude-2-check", "provider": "claude-2",
        "suspects": ["claude2-alpaca-13b", "guanaco-65b"],
-       "references": ["text_davinci_003", "llama-2-70b-chat-hf", "claude2-alpaca-13b", "guanaco-65b"]}
+       "references": ["text_davinci_003", "llama-2-70b-chat-hf", "claude2-alpaca-13b", "guanaco-65b", "gemini-pro",
+                      "cohere", "dbrx-instruct", "oasst-sft-pythia-12b"]}
       """;
-  static final List<String> CLAUDE_MODELS =
-      List.of("claude-2", "claude2-alpaca-13b", "guanaco-65b", "text_davinci_003", "llama-2-70b-chat-hf");
+  // the panel test needs references enough to measure how near unrelated models come to each other
+  static final List<String> CLAUDE_MODELS = List.of("claude-2", "claude2-alpaca-13b", "guanaco-65b", "text_davinci_003",
+      "llama-2-70b-chat-hf", "gemini-pro", "cohere", "dbrx-instruct", "oasst-sft-pythia-12b");
 
   @Test
   void aStudyWritesItsVerdictsAsJsonAndMarkdown() throws IOException {
@@ -60,7 +62,7 @@ class AttributeCommandTest {
     Path out = Fixtures.tempDir("attribution-out");
     Path lake = Fixtures.tempDir("attribution-lake");
     String[] argv = {"attribute", "--study", dir.toString(), "--out", out.toString(), "--length", "given",
-        "--embedding-model", "none", "--permutations", "5000", "--lake", lake.toString()};
+        "--embedding-model", "none", "--permutations", "5000", "--lake", lake.toString(), "--classifier", "on"};
     Outcome o = run(argv);
     assertThat(o.code()).as(o.err()).isZero();
     assertThat(o.out() + o.err()).contains("claude2-alpaca-13b ATTRIBUTED to claude-2").contains("guanaco-65b not attributed");
@@ -79,7 +81,8 @@ class AttributeCommandTest {
       assertThat(s.get("pHolm").asDouble()).isGreaterThanOrEqualTo(s.get("pValue").asDouble());
       assertThat(s.get("ciLow").asDouble()).isLessThanOrEqualTo(s.get("score").asDouble());
       assertThat(s.get("evidence")).extracting(e -> e.get("method").asText())
-          .contains("length", "words", "style", "chars", "format", "opening", "classifier").doesNotContain("embedding");
+          .contains("length", "words", "style", "chars", "format", "opening", "phrases", "classifier", "panel")
+          .doesNotContain("embedding");
       // a suspect is never its own reference
       assertThat(s.get("references")).extracting(JsonNode::asText).doesNotContain(s.get("suspect").asText());
     }
@@ -87,23 +90,41 @@ class AttributeCommandTest {
         .contains("| claude2-alpaca-13b | **attributed to claude-2** |")
         .contains("| guanaco-65b | not attributed |");
 
-    // the Delta table: per suspect a combined row and one per method (6 text methods and the
-    // classifier)
+    // the Delta table: per suspect a combined row and one per method (7 text methods, the
+    // classifier and the panel test)
     Dataset<Row> table = Lake.open(SharedSpark.get(), lake.toString()).read(Tables.GOLD_ATTRIBUTION);
-    assertThat(table.count()).isEqualTo(2 * 8);
+    assertThat(table.count()).isEqualTo(2 * 10);
     List<Row> combined = table.where("method = 'combined'").orderBy("suspect").collectAsList();
     assertThat(combined).extracting(r -> r.getAs("suspect") + "=" + r.getAs("attributed"))
         .containsExactly("claude2-alpaca-13b=true", "guanaco-65b=false");
     assertThat(table.where("method <> 'combined' AND (p_holm IS NOT NULL OR attributed IS NOT NULL)").count()).isZero();
 
     // a re-run of the study replaces its rows rather than adding to them, also when it brings
-    // fewer methods (here without the classifier, which also keeps the test short)
+    // fewer methods (here without the classifier, which also keeps the test short); with both
+    // length modes, one verdict per suspect over the two (Bonferroni) besides each mode's
     List<String> again = new java.util.ArrayList<>(List.of(argv));
-    again.addAll(List.of("--classifier", "off"));
-    assertThat(run(again.toArray(String[]::new)).code()).isZero();
+    again.set(again.indexOf("given"), "both");
+    again.set(again.indexOf("on"), "off");
+    Outcome both = run(again.toArray(String[]::new));
+    assertThat(both.code()).as(both.err()).isZero();
+    assertThat(both.out() + both.err()).contains("claude-2-check (both): claude2-alpaca-13b ATTRIBUTED to claude-2")
+        .contains("claude-2-check (both): guanaco-65b not attributed");
     table = Lake.open(SharedSpark.get(), lake.toString()).read(Tables.GOLD_ATTRIBUTION);
-    assertThat(table.count()).isEqualTo(2 * 7);
     assertThat(table.where("method = 'classifier'").count()).isZero();
+    // given and matched: combined + 8 methods each; both: combined + one line per mode
+    assertThat(table.count()).isEqualTo(2 * (9 + 9 + 3));
+    List<Row> verdicts = table.where("method = 'combined' AND length_mode = 'both'").orderBy("suspect").collectAsList();
+    assertThat(verdicts).extracting(r -> r.getAs("suspect") + "=" + r.getAs("attributed"))
+        .containsExactly("claude2-alpaca-13b=true", "guanaco-65b=false");
+    for (Row v : verdicts) {
+      double given = table.where("method = 'combined' AND length_mode = 'given' AND suspect = '" + v.getAs("suspect") + "'")
+          .first().getAs("p_value");
+      double matched = table.where("method = 'combined' AND length_mode = 'matched' AND suspect = '"
+          + v.getAs("suspect") + "'").first().getAs("p_value");
+      assertThat((double) v.getAs("p_value")).isEqualTo(Math.min(1, 2 * Math.min(given, matched)));
+    }
+    JsonNode modes = new ObjectMapper().readTree(out.resolve("attribution.json").toFile());
+    assertThat(modes).extracting(m -> m.get("length").asText()).containsExactly("given", "matched", "both");
   }
 
   @Test

@@ -26,7 +26,7 @@ public final class SyntheticStudy {
     if (!WRITTEN.add(lake.root())) {
       return;
     }
-    AttributionStudy.Result study = new AttributionStudy.Result(NAME, "provider-model", 1e-3, true, 800, 5,
+    AttributionStudy.Result study = new AttributionStudy.Result(NAME, "provider-model", 1e-3, true, "matched", 800, 5,
         List.of("similarity", "phrases"), 999, 1, List.of(
             suspect("student-of-provider", 9.4, 0.0001, 0.0004, 0.0001, true),
             suspect("independent-model", 0.4, 0.41, 0.41, 0.41, false)));
