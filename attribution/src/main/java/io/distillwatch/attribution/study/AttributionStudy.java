@@ -16,7 +16,7 @@ import org.apache.spark.sql.SparkSession;
  * I/O); {@code attribute} reads the files and writes the results.
  *
  * <p>Per suspect S with candidates C = provider + references other than S, every method gives a
- * matrix sim[prompt][candidate]; {@link NearestModelTest} turns it into a statistic (provider's mean
+ * matrix sim[prompt][candidate]; {@link NearestModelPermutation} turns it into a statistic (provider's mean
  * similarity minus the best reference's), a permutation p-value and a bootstrap interval. The
  * combined score is the largest of the non-baseline methods' statistics, each in standard
  * deviations of its permutation distribution. {@link PanelCalibration} asks the second question,
@@ -51,7 +51,7 @@ public final class AttributionStudy {
 
   /** watermark: the provider's scheme, key included, when the study names one (null otherwise). */
   public record Options(int permutations, int bootstraps, long seed, boolean matchLength, Embedder embedder,
-                        WatermarkTest.Scheme watermark, SparkSession spark, LikelihoodRatio likelihood) {
+                        WatermarkDetection.Scheme watermark, SparkSession spark, LikelihoodRatio likelihood) {
     public Options(int permutations, int bootstraps, long seed, boolean matchLength, Embedder embedder) {
       this(permutations, bootstraps, seed, matchLength, embedder, null, null, null);
     }
@@ -99,7 +99,7 @@ public final class AttributionStudy {
       return new Options(permutations, bootstraps, seed, matchLength, e, watermark, spark, likelihood);
     }
 
-    public Options withWatermark(WatermarkTest.Scheme w) {
+    public Options withWatermark(WatermarkDetection.Scheme w) {
       return new Options(permutations, bootstraps, seed, matchLength, embedder, w, spark, likelihood);
     }
   }
@@ -145,7 +145,7 @@ public final class AttributionStudy {
       raw.add(new SuspectResult(g.suspect(), g.references(), best.score(), p, p, best.ciLow(), best.ciHigh(), false,
           best.strongestMethod() + (best == m ? " (length-matched)" : " (as given)"), best.nearest(), modes));
     }
-    double[] holm = NearestModelTest.holm(raw.stream().mapToDouble(SuspectResult::pValue).toArray());
+    double[] holm = NearestModelPermutation.holm(raw.stream().mapToDouble(SuspectResult::pValue).toArray());
     List<SuspectResult> adjusted = new ArrayList<>();
     for (int i = 0; i < raw.size(); i++) {
       adjusted.add(raw.get(i).withHolm(holm[i], given.alpha()));
@@ -170,7 +170,7 @@ public final class AttributionStudy {
       results.add(prepared.test(suspect, prepared.allPrompts(), prepared.allPrompts(), seed));
       seed += 1_000;
     }
-    double[] holm = NearestModelTest.holm(results.stream().mapToDouble(SuspectResult::pValue).toArray());
+    double[] holm = NearestModelPermutation.holm(results.stream().mapToDouble(SuspectResult::pValue).toArray());
     List<SuspectResult> adjusted = new ArrayList<>();
     for (int i = 0; i < results.size(); i++) {
       adjusted.add(results.get(i).withHolm(holm[i], spec.alpha()));
@@ -343,13 +343,13 @@ public final class AttributionStudy {
       List<double[][]> joint = new ArrayList<>();
       for (Method m : methods) {
         double[][] sim = m == Method.CLASSIFIER ? classifierMatrix(s, cand, suspectRows) : sims.get(m).matrix(s, suspectRows, cand, rows);
-        NearestModelTest.Outcome o = NearestModelTest.run(sim, options.permutations(), options.bootstraps(), seed++);
+        NearestModelPermutation.Outcome o = NearestModelPermutation.run(sim, options.permutations(), options.bootstraps(), seed++);
         evidence.add(evidence(m, o, candidates));
         if (!m.baseline()) {
           joint.add(sim);
         }
       }
-      NearestModelTest.JointOutcome c = NearestModelTest.joint(joint, options.permutations(), options.bootstraps(), seed);
+      NearestModelPermutation.JointOutcome c = NearestModelPermutation.joint(joint, options.permutations(), options.bootstraps(), seed);
       String strongestSimilarity = combined.get(c.strongest());
       String strongest = strongestSimilarity;
       String nearest = evidence.stream().filter(e -> e.method().equals(strongestSimilarity)).findFirst().orElseThrow()
@@ -364,7 +364,7 @@ public final class AttributionStudy {
       double ciHigh = c.ciHigh();
       if (options.watermark() != null) {
         String[] answers = java.util.stream.IntStream.of(suspectRows).mapToObj(i -> texts[s][i]).toArray(String[]::new);
-        WatermarkTest.Outcome w = WatermarkTest.detect(List.of(answers), options.watermark());
+        WatermarkDetection.Outcome w = WatermarkDetection.detect(List.of(answers), options.watermark());
         evidence.add(new Evidence(WATERMARK, "Kirchenbauer z-test: excess of the provider's green-listed word pairs "
             + "(" + w.green() + " green of " + w.tokens() + ", gamma " + w.gamma() + ")", "the provider's watermark key",
             false, w.z(), w.pValue(), w.z() - 1.96, w.z() + 1.96, w.z() > 0 ? provider : "none", Map.of()));
@@ -429,7 +429,7 @@ public final class AttributionStudy {
     }
   }
 
-  private static Evidence evidence(Method m, NearestModelTest.Outcome o, List<String> candidates) {
+  private static Evidence evidence(Method m, NearestModelPermutation.Outcome o, List<String> candidates) {
     Map<String, Double> means = new LinkedHashMap<>();
     for (int c = 0; c < candidates.size(); c++) {
       means.put(candidates.get(c), o.candidateMeans()[c]);

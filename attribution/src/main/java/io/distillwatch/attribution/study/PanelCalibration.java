@@ -5,7 +5,7 @@ import org.apache.commons.math3.distribution.TDistribution;
 /**
  * Is the suspect nearer to the provider than unrelated models come to each other?
  *
- * <p>The permutation test ({@link NearestModelTest}) asks whether the provider is the suspect's
+ * <p>The permutation test ({@link NearestModelPermutation}) asks whether the provider is the suspect's
  * nearest model by more than prompt-to-prompt noise. On real models that is not the same as
  * "learned from the provider": two unrelated models of one generation and style are nearer to
  * each other than to the rest of a panel, on every prompt, and the permutation test calls that

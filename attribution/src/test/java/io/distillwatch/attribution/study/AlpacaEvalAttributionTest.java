@@ -83,7 +83,7 @@ class AlpacaEvalAttributionTest {
     for (int i = 0; i < OPEN.size(); i++) {
       raw.add(p.test(provider, OPEN.get(i), spec.referencesFor(OPEN.get(i)), all, all, 100 + i));
     }
-    double[] holm = NearestModelTest.holm(raw.stream().mapToDouble(AttributionStudy.SuspectResult::pValue).toArray());
+    double[] holm = NearestModelPermutation.holm(raw.stream().mapToDouble(AttributionStudy.SuspectResult::pValue).toArray());
     Map<String, AttributionStudy.SuspectResult> byName = new LinkedHashMap<>();
     for (int i = 0; i < raw.size(); i++) {
       AttributionStudy.SuspectResult r = raw.get(i).withHolm(holm[i], spec.alpha());

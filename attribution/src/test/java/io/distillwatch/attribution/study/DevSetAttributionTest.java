@@ -86,12 +86,12 @@ class DevSetAttributionTest {
         AttributionStudy.Evidence panel = s.evidence().stream().filter(e -> e.method().equals(AttributionStudy.PANEL))
             .findFirst().orElseThrow();
         boolean derived = DERIVED.get(provider).contains(s.suspect());
-        System.out.printf("dev-set%s | %s | %s | %s | %.2f | %.1e | %.1f | %.1e | %.1e | %s | %s%n",
+        // provider | suspect | relation | score | panel t | panel p | verdict p | Holm | verdict | strongest method
+        System.out.printf("dev-set%s | %s | %s | %s | %.2f | %.1f | %.1e | %.1e | %.1e | %s | %s%n",
             matched ? " matched" : " given", provider, s.suspect(),
             derived ? "derived" : s.suspect().equals(WITHIN_FAMILY) ? "same family" : "unrelated",
-            s.score(), s.evidence().stream().filter(e -> !e.baseline() && !e.method().equals(AttributionStudy.PANEL))
-                .mapToDouble(AttributionStudy.Evidence::pValue).min().orElse(1), panel.statistic(), panel.pValue(),
-            s.pHolm(), s.attributed() ? "**attributed**" : "not attributed", s.strongestMethod());
+            s.score(), panel.statistic(), panel.pValue(), s.pValue(), s.pHolm(),
+            s.attributed() ? "**attributed**" : "not attributed", s.strongestMethod());
         if (derived && !s.attributed()) {
           missed.add(provider + " <- " + s.suspect());
         }

@@ -34,7 +34,7 @@ class NearestModelPermutationTest {
     int below05 = 0;
     int below20 = 0;
     for (int s = 0; s < studies; s++) {
-      NearestModelTest.Outcome o = NearestModelTest.run(similarities(100, 5, 0, 0, rnd), 2_000, 0, s);
+      NearestModelPermutation.Outcome o = NearestModelPermutation.run(similarities(100, 5, 0, 0, rnd), 2_000, 0, s);
       below05 += o.pValue() <= 0.05 ? 1 : 0;
       below20 += o.pValue() <= 0.20 ? 1 : 0;
     }
@@ -46,12 +46,12 @@ class NearestModelPermutationTest {
   @Test
   void aCloserProviderIsFoundAndACloserReferenceIsNot() {
     SplittableRandom rnd = new SplittableRandom(5);
-    NearestModelTest.Outcome provider = NearestModelTest.run(similarities(400, 6, 0.08, 0, rnd), 20_000, 500, 1);
+    NearestModelPermutation.Outcome provider = NearestModelPermutation.run(similarities(400, 6, 0.08, 0, rnd), 20_000, 500, 1);
     assertThat(provider.pValue()).isLessThan(1e-3);
     assertThat(provider.nearest()).isZero();
     assertThat(provider.ciLow()).isPositive();
     // a reference nearer than the provider: the provider being second nearest is no evidence
-    NearestModelTest.Outcome decoy = NearestModelTest.run(similarities(400, 6, 0.08, 0.12, rnd), 20_000, 500, 2);
+    NearestModelPermutation.Outcome decoy = NearestModelPermutation.run(similarities(400, 6, 0.08, 0.12, rnd), 20_000, 500, 2);
     assertThat(decoy.statistic()).isNegative();
     assertThat(decoy.pValue()).isGreaterThan(0.5);
     assertThat(decoy.nearest()).isEqualTo(1);
@@ -62,7 +62,7 @@ class NearestModelPermutationTest {
     SplittableRandom rnd = new SplittableRandom(7);
     List<double[][]> oneStrong = List.of(similarities(300, 5, 0, 0, rnd), similarities(300, 5, 0.1, 0, rnd),
         similarities(300, 5, 0, 0.02, rnd));
-    NearestModelTest.JointOutcome found = NearestModelTest.joint(oneStrong, 20_000, 200, 1);
+    NearestModelPermutation.JointOutcome found = NearestModelPermutation.joint(oneStrong, 20_000, 200, 1);
     assertThat(found.strongest()).isEqualTo(1);
     assertThat(found.pValue()).isLessThan(1e-3);
 
@@ -70,7 +70,7 @@ class NearestModelPermutationTest {
     int below10 = 0;
     for (int s = 0; s < studies; s++) {
       List<double[][]> none = List.of(similarities(80, 4, 0, 0, rnd), similarities(80, 4, 0, 0, rnd));
-      below10 += NearestModelTest.joint(none, 1_000, 0, s).pValue() <= 0.10 ? 1 : 0;
+      below10 += NearestModelPermutation.joint(none, 1_000, 0, s).pValue() <= 0.10 ? 1 : 0;
     }
     assertThat(below10 / (double) studies).isCloseTo(0.10, within(0.06));
   }
@@ -80,7 +80,7 @@ class NearestModelPermutationTest {
     // all similarities equal (a classifier that failed to fit): it must neither win nor dilute
     SplittableRandom rnd = new SplittableRandom(9);
     double[][] flat = new double[200][5];
-    NearestModelTest.JointOutcome o = NearestModelTest.joint(List.of(flat, similarities(200, 5, 0.1, 0, rnd)), 5_000, 0, 3);
+    NearestModelPermutation.JointOutcome o = NearestModelPermutation.joint(List.of(flat, similarities(200, 5, 0.1, 0, rnd)), 5_000, 0, 3);
     assertThat(o.strongest()).isEqualTo(1);
     assertThat(o.pValue()).isLessThan(1e-3);
   }
@@ -88,8 +88,8 @@ class NearestModelPermutationTest {
   @Test
   void holmMatchesTheTextbookExample() {
     // p = 0.01, 0.04, 0.03, 0.005: sorted 0.005*4 = 0.02, 0.01*3 = 0.03, 0.03*2 = 0.06, max(0.06, 0.04*1) = 0.06
-    assertThat(NearestModelTest.holm(new double[] {0.01, 0.04, 0.03, 0.005}))
+    assertThat(NearestModelPermutation.holm(new double[] {0.01, 0.04, 0.03, 0.005}))
         .containsExactly(new double[] {0.03, 0.06, 0.06, 0.02}, within(1e-12));
-    assertThat(NearestModelTest.holm(new double[] {0.5, 0.9})).containsExactly(new double[] {1.0, 1.0}, within(1e-12));
+    assertThat(NearestModelPermutation.holm(new double[] {0.5, 0.9})).containsExactly(new double[] {1.0, 1.0}, within(1e-12));
   }
 }

@@ -17,8 +17,8 @@ import static org.assertj.core.api.Assertions.within;
  * the test's own; what is tested is the detector's power and its calibration without the key.
  */
 class WatermarkZTest {
-  static final WatermarkTest.Scheme PROVIDER = WatermarkTest.Scheme.of("provider-secret-key-0001", 0.25);
-  static final WatermarkTest.Scheme OTHER = WatermarkTest.Scheme.of("someone-elses-key-000002", 0.25);
+  static final WatermarkDetection.Scheme PROVIDER = WatermarkDetection.Scheme.of("provider-secret-key-0001", 0.25);
+  static final WatermarkDetection.Scheme OTHER = WatermarkDetection.Scheme.of("someone-elses-key-000002", 0.25);
 
   static final List<String> VOCABULARY = vocabulary(3_000, new SplittableRandom(1));
 
@@ -35,7 +35,7 @@ class WatermarkZTest {
   }
 
   /** Words drawn from 16 candidates per position; green candidates get weight e^delta (delta 0: no watermark). */
-  static String generate(int words, double delta, WatermarkTest.Scheme scheme, SplittableRandom rnd) {
+  static String generate(int words, double delta, WatermarkDetection.Scheme scheme, SplittableRandom rnd) {
     StringBuilder text = new StringBuilder();
     String previous = "<s>";
     for (int i = 0; i < words; i++) {
@@ -44,7 +44,7 @@ class WatermarkZTest {
       double total = 0;
       for (int c = 0; c < 16; c++) {
         candidates[c] = VOCABULARY.get(rnd.nextInt(VOCABULARY.size()));
-        weight[c] = WatermarkTest.isGreen(scheme, previous, candidates[c]) ? Math.exp(delta) : 1;
+        weight[c] = WatermarkDetection.isGreen(scheme, previous, candidates[c]) ? Math.exp(delta) : 1;
         total += weight[c];
       }
       double u = rnd.nextDouble() * total;
@@ -65,10 +65,10 @@ class WatermarkZTest {
     for (int i = 0; i < 5; i++) {
       answers.add(generate(60, 2.0, PROVIDER, rnd));
     }
-    WatermarkTest.Outcome withKey = WatermarkTest.detect(answers, PROVIDER);
+    WatermarkDetection.Outcome withKey = WatermarkDetection.detect(answers, PROVIDER);
     assertThat(withKey.z()).isGreaterThan(6);
     assertThat(withKey.pValue()).isLessThan(1e-9);
-    assertThat(WatermarkTest.detect(answers, OTHER).pValue()).isGreaterThan(1e-3);
+    assertThat(WatermarkDetection.detect(answers, OTHER).pValue()).isGreaterThan(1e-3);
   }
 
   @Test
@@ -79,7 +79,7 @@ class WatermarkZTest {
     for (int i = 0; i < 100; i++) {
       answers.add(generate(100, 0.3, PROVIDER, rnd));
     }
-    assertThat(WatermarkTest.detect(answers, PROVIDER).pValue()).isLessThan(1e-6);
+    assertThat(WatermarkDetection.detect(answers, PROVIDER).pValue()).isLessThan(1e-6);
   }
 
   @Test
@@ -89,7 +89,7 @@ class WatermarkZTest {
     int above = 0;
     double sum = 0;
     for (int s = 0; s < studies; s++) {
-      WatermarkTest.Outcome o = WatermarkTest.detect(List.of(generate(150, 0, PROVIDER, rnd)), PROVIDER);
+      WatermarkDetection.Outcome o = WatermarkDetection.detect(List.of(generate(150, 0, PROVIDER, rnd)), PROVIDER);
       above += o.pValue() <= 0.05 ? 1 : 0;
       sum += o.z();
     }
@@ -131,8 +131,8 @@ class WatermarkZTest {
 
   @Test
   void normalTailMatchesKnownValues() {
-    assertThat(WatermarkTest.upperNormalTail(0)).isCloseTo(0.5, within(1e-7));
-    assertThat(WatermarkTest.upperNormalTail(1.959964)).isCloseTo(0.025, within(1e-7));
-    assertThat(WatermarkTest.upperNormalTail(4.753424)).isCloseTo(1e-6, within(1e-10)); // relative error 1e-4 at the tail
+    assertThat(WatermarkDetection.upperNormalTail(0)).isCloseTo(0.5, within(1e-7));
+    assertThat(WatermarkDetection.upperNormalTail(1.959964)).isCloseTo(0.025, within(1e-7));
+    assertThat(WatermarkDetection.upperNormalTail(4.753424)).isCloseTo(1e-6, within(1e-10)); // relative error 1e-4 at the tail
   }
 }

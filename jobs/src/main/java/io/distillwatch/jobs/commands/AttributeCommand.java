@@ -10,7 +10,7 @@ import io.distillwatch.attribution.study.ModelOutputs;
 import io.distillwatch.attribution.study.StudyException;
 import io.distillwatch.attribution.study.StudyReport;
 import io.distillwatch.attribution.study.StudySpec;
-import io.distillwatch.attribution.study.WatermarkTest;
+import io.distillwatch.attribution.study.WatermarkDetection;
 import io.distillwatch.jobs.cli.Args;
 import io.distillwatch.jobs.cli.CliContext;
 import io.distillwatch.jobs.cli.Command;
@@ -239,7 +239,7 @@ public final class AttributeCommand implements Command {
   }
 
   /** The provider's watermark scheme, its key read from the environment variable the study names. */
-  static WatermarkTest.Scheme watermark(StudySpec spec) {
+  static WatermarkDetection.Scheme watermark(StudySpec spec) {
     if (spec.watermark() == null) {
       return null;
     }
@@ -248,7 +248,7 @@ public final class AttributeCommand implements Command {
       throw new InvalidInputException("study " + spec.name() + " names a watermark, but the environment variable "
           + spec.watermark().keyEnv() + " that should hold its key is not set");
     }
-    return WatermarkTest.Scheme.of(key, spec.watermark().gamma());
+    return WatermarkDetection.Scheme.of(key, spec.watermark().gamma());
   }
 
   static void validateDevice(Args args) {

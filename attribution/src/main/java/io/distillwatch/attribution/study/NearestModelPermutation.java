@@ -19,8 +19,8 @@ import java.util.SplittableRandom;
  * null suspect costs a few dozen permutations and a strong one all B. The confidence interval is
  * a percentile bootstrap over prompts.
  */
-public final class NearestModelTest {
-  private NearestModelTest() {}
+public final class NearestModelPermutation {
+  private NearestModelPermutation() {}
 
   static final int EXCEEDANCES = 20;
 

@@ -27,8 +27,8 @@ import java.util.regex.Pattern;
  * pair is scored once per suspect, so a phrase the suspect repeats cannot inflate z (the
  * repeated-n-gram caveat of the paper).
  */
-public final class WatermarkTest {
-  private WatermarkTest() {}
+public final class WatermarkDetection {
+  private WatermarkDetection() {}
 
   private static final Pattern TOKEN = Pattern.compile("\\p{L}[\\p{L}\\p{N}'_-]*|\\p{N}+|[^\\s\\p{L}\\p{N}]");
 
