@@ -65,8 +65,10 @@ public final class AttributeCommand implements Command {
         OptionSpec.optional("embedding-model", TEXT, "bundled",
             "semantic method's model: bundled (all-MiniLM-L6-v2), a directory with model.onnx and tokenizer.json, or none"),
         OptionSpec.optional("device", TEXT, "auto", "where the model runs: auto (GPU when present), cpu, gpu or gpu:N"),
-        OptionSpec.optional("permutations", INT, String.valueOf(AttributionStudy.DEFAULT_PERMUTATIONS),
-            "Monte Carlo permutations per test (the smallest p-value is 1/(N+1))"),
+        OptionSpec.optional("permutations", TEXT, "auto",
+            "Monte Carlo permutations per test (the smallest p-value is 1/(N+1)); auto: at least "
+                + AttributionStudy.DEFAULT_PERMUTATIONS + ", and enough that the floor, times the suspects (Holm) and "
+                + "the length modes (Bonferroni), is half of alpha"),
         OptionSpec.optional("seed", INT, "1", "random seed of permutations and bootstrap"),
         // off by default: the verdict needs the panel test, which the classifier does not enter, and on
         // the dev set the text methods alone put every derived model's permutation p at its floor
@@ -87,8 +89,9 @@ public final class AttributeCommand implements Command {
     if (!List.of("given", "matched", "both").contains(args.text("length"))) {
       throw new UsageException("--length must be given, matched or both, got '" + args.text("length") + "'");
     }
-    if (args.integer("permutations") < 100 || args.integer("permutations") > 10_000_000) {
-      throw new UsageException("--permutations must be in [100, 10000000]");
+    if (!args.text("permutations").equals("auto") && (!args.text("permutations").matches("\\d{3,8}")
+        || Long.parseLong(args.text("permutations")) < 100 || Long.parseLong(args.text("permutations")) > 10_000_000)) {
+      throw new UsageException("--permutations must be auto or in [100, 10000000], got '" + args.text("permutations") + "'");
     }
     validateDevice(args);
     onOff(args, "classifier");
@@ -160,7 +163,8 @@ public final class AttributeCommand implements Command {
       embeddingCache = source == null ? null
           : AnswerEmbeddingCache.open(studyDir.resolve(".cache"), source.fingerprint(), embedder(source, args));
       AttributionStudy.Embedder embedder = embeddingCache;
-      AttributionStudy.Options o = new AttributionStudy.Options((int) args.integer("permutations"),
+      int modes = args.text("length").equals(AttributionStudy.BOTH_LENGTHS) ? 2 : 1;
+      AttributionStudy.Options o = new AttributionStudy.Options(permutations(args, spec, modes),
           AttributionStudy.DEFAULT_BOOTSTRAPS, args.integer("seed"), false, embedder).withWatermark(watermark(spec))
           .withSpark(onOff(args, "classifier") ? ctx.spark() : null)
           .withLikelihood(likelihood(spec, args));
@@ -200,6 +204,20 @@ public final class AttributeCommand implements Command {
     }
     ctx.progress("attribute: wrote " + out.resolve("attribution.json") + " and attribution.md");
     return 0;
+  }
+
+  /**
+   * {@code --permutations}: the number given, or (auto) enough that the smallest permutation p-value,
+   * times the study's suspects (Holm) and its length modes (Bonferroni), is half the study's alpha:
+   * a strong suspect is then never held back by the Monte Carlo floor. A clear null stops after a
+   * few dozen permutations whatever the number (sequential p-value), so only strong suspects pay.
+   */
+  static int permutations(Args args, StudySpec spec, int modes) {
+    if (!args.text("permutations").equals("auto")) {
+      return Integer.parseInt(args.text("permutations"));
+    }
+    long needed = (long) Math.ceil(2.0 * modes * spec.suspects().size() / spec.alpha());
+    return (int) Math.min(10_000_000, Math.max(AttributionStudy.DEFAULT_PERMUTATIONS, needed));
   }
 
   /** One atomic replaceWhere per study: a re-run replaces the study's rows, suspects dropped from it included. */

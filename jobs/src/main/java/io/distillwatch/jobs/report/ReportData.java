@@ -34,7 +34,8 @@ import static org.apache.spark.sql.functions.sum;
  */
 public record ReportData(LocalDate date, Headline headline, List<Campaign> campaigns, List<DailyPoint> timeline,
                          Map<String, Map<String, Double>> capabilityMix, LinkGraph graph,
-                         List<AttributionRow> attribution, List<Discovery> discoveries, boolean internal) {
+                         List<AttributionRow> attribution, List<Discovery> discoveries, boolean internal,
+                         DriftAlerts driftAlerts) {
   public static final int TABLE_CAMPAIGNS = 25;
   public static final int CHART_CAMPAIGNS = 6;
   public static final int TIMELINE_DAYS = 30;
@@ -62,6 +63,14 @@ public record ReportData(LocalDate date, Headline headline, List<Campaign> campa
   public record Discovery(String campaignId, String status, LocalDate firstFlagged, LocalDate nightlyFirstFlagged,
                           Integer daysEarlier, long accounts) {}
 
+  /** The night's query-drift alerts (gold.drift_alerts): whether the stage ran, how many, the strongest few. */
+  public record DriftAlerts(boolean ran, long total, List<DriftAlert> strongest) {
+    static final DriftAlerts NONE = new DriftAlerts(false, 0, List.of());
+  }
+
+  /** account: its pseudonym (its id in an internal briefing). */
+  public record DriftAlert(String account, double pValue, double mmd2, String evidence) {}
+
   /**
    * @param date the night to brief on; null for the newest night in gold.campaigns
    */
@@ -83,7 +92,7 @@ public record ReportData(LocalDate date, Headline headline, List<Campaign> campa
     long attributed = attribution.stream().filter(a -> a.method().equals("combined") && Boolean.TRUE.equals(a.attributed())).count();
     if (!haveCampaigns || night == null) {
       return new ReportData(night, new Headline(0, 0, 0, 0, 0, 0, 0, attributed, suspects), List.of(), List.of(),
-          Map.of(), null, attribution, List.of(), pseudonyms.isInternal());
+          Map.of(), null, attribution, List.of(), pseudonyms.isInternal(), DriftAlerts.NONE);
     }
     Date day = Date.valueOf(night);
     Dataset<Row> campaignsOfNight = lake.read(t.campaigns()).where(col("date").equalTo(lit(day)));
@@ -123,7 +132,22 @@ public record ReportData(LocalDate date, Headline headline, List<Campaign> campa
     LinkGraph graph = campaigns.stream().filter(Campaign::flagged).findFirst()
         .map(top -> graph(lake, t, day, top.id(), top.size(), pseudonyms)).orElse(null);
     return new ReportData(night, headline, campaigns, timeline, capabilityMix(chartedDaily), graph, attribution,
-        discoveries(lake, night), pseudonyms.isInternal());
+        discoveries(lake, night), pseudonyms.isInternal(), driftAlerts(lake, day, pseudonyms));
+  }
+
+  /** The night's drift alerts, strongest (smallest p) first, at most {@link #TABLE_CAMPAIGNS}; ids pseudonymised. */
+  private static DriftAlerts driftAlerts(Lake lake, Date day, Pseudonyms pseudonyms) {
+    if (!lake.exists(Tables.GOLD_DRIFT_ALERTS) || !lake.exists(Tables.GOLD_ACCOUNT_DRIFT)) {
+      return DriftAlerts.NONE;
+    }
+    boolean ran = !lake.read(Tables.GOLD_ACCOUNT_DRIFT).where(col("date").equalTo(lit(day))).isEmpty();
+    Dataset<Row> night = lake.read(Tables.GOLD_DRIFT_ALERTS).where(col("date").equalTo(lit(day)));
+    List<DriftAlert> strongest = new ArrayList<>();
+    for (Row r : night.orderBy(col("p_value"), col("account_id")).limit(TABLE_CAMPAIGNS).collectAsList()) {
+      strongest.add(new DriftAlert(pseudonyms.of(r.getAs("account_id")), r.getAs("p_value"), r.getAs("mmd2"),
+          r.getAs("evidence")));
+    }
+    return new DriftAlerts(ran, night.count(), strongest);
   }
 
   private static Campaign campaign(Row r) {

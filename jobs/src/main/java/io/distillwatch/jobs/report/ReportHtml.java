@@ -42,6 +42,7 @@ public final class ReportHtml {
       capabilityMix(h, d);
       linkGraph(h, d);
       discoveries(h, d);
+      driftAlerts(h, d);
     }
     attribution(h, d);
     h.append("<section id=\"method\"><h2>How to read this</h2><ul>")
@@ -189,6 +190,34 @@ public final class ReportHtml {
           .append(x.daysEarlier() == null ? td("-") : num(x.daysEarlier(), "%d")).append(num(x.accounts(), "%,d")).append("</tr>");
     }
     h.append("</tbody></table></section>\n");
+  }
+
+  private static void driftAlerts(StringBuilder h, ReportData d) {
+    ReportData.DriftAlerts a = d.driftAlerts();
+    if (!a.ran()) {
+      return;
+    }
+    h.append("<section id=\"drift\"><h2>Query drift alerts</h2><p class=\"note\">Accounts in no recently flagged campaign ")
+        .append("whose recent queries drift from benign traffic at the alert level (MMD test over prompt embeddings, and ")
+        .append("a contrast towards recently flagged campaigns' prompts; docs/campaigns.md, section 7): ")
+        .append(String.format("%,d", a.total())).append(a.total() == 1 ? " account" : " accounts");
+    if (a.total() > a.strongest().size()) {
+      h.append(", the ").append(a.strongest().size()).append(" strongest shown");
+    }
+    h.append(".</p>");
+    if (!a.strongest().isEmpty()) {
+      h.append("<table id=\"drift-alerts\" class=\"sortable\"><thead><tr>");
+      for (String c : List.of("account", "p", "MMD&sup2;", "evidence")) {
+        h.append("<th>").append(c).append("</th>");
+      }
+      h.append("</tr></thead><tbody>");
+      for (ReportData.DriftAlert x : a.strongest()) {
+        h.append("<tr>").append(td(x.account())).append(td(Svg.pValue(x.pValue()))).append(num(x.mmd2(), "%.4f"))
+            .append(td(x.evidence())).append("</tr>");
+      }
+      h.append("</tbody></table>");
+    }
+    h.append("</section>\n");
   }
 
   private static void attribution(StringBuilder h, ReportData d) {

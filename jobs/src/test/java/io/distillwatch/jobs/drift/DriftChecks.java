@@ -33,7 +33,7 @@ public abstract class DriftChecks {
   static final LocalDate NIGHT = CampaignLake.LAST;
 
   @Test
-  public void driftScoresAccountsAgainstTheBenignNullAndFeedsTheCampaignScore() {
+  public void driftScoresAccountsAgainstTheBenignNullAndFeedsTheCampaignScore() throws Exception {
     Lake lake = CampaignLake.copy("drift-lake");
     // the fixture's lake holds three days: a window of 16 requests scores most non-casual accounts
     DriftJob.Options options = new DriftJob.Options(NIGHT, DriftJob.Options.DEFAULT_WINDOW_DAYS, 16,
@@ -97,6 +97,24 @@ public abstract class DriftChecks {
       assertThat(c.isNullAt(c.fieldIndex("drift_median_p"))).isFalse();
       assertThat(c.<String, Double>getJavaMap(c.fieldIndex("evidence_weights"))).containsKey("query_drift");
     });
+
+    // the briefing of the night shows the drift alerts, pseudonymised (the page's rendering in a
+    // browser is ReportChecks' concern; here the data behind the section)
+    io.distillwatch.jobs.report.Pseudonyms keyed = io.distillwatch.jobs.report.Pseudonyms.keyed("drift-report-key-0123456789");
+    java.nio.file.Path html = io.distillwatch.jobs.testing.Fixtures.tempDir("drift-report").resolve("briefing.html");
+    io.distillwatch.jobs.report.ReportData.DriftAlerts shown = new io.distillwatch.jobs.report.ReportJob(lake,
+        new io.distillwatch.jobs.report.ReportJob.Options(html, NIGHT, keyed, null, null)).execute().data().driftAlerts();
+    assertThat(shown.ran()).isTrue();
+    assertThat(shown.total()).isEqualTo(alerts.size());
+    assertThat(shown.strongest()).hasSize(Math.min(alerts.size(), io.distillwatch.jobs.report.ReportData.TABLE_CAMPAIGNS));
+    List<String> alertIds = alerts.stream().map(a -> a.<String>getAs("account_id")).toList();
+    assertThat(shown.strongest()).allSatisfy(x -> {
+      assertThat(alertIds).doesNotContain(x.account());
+      assertThat(alertIds.stream().map(keyed::of)).contains(x.account());
+    });
+    String page = java.nio.file.Files.readString(html);
+    assertThat(page).contains("<section id=\"drift\">").contains(String.format("%,d account", alerts.size()));
+    assertThat(alertIds).noneMatch(page::contains);
   }
 
   @Test
