@@ -89,10 +89,7 @@ public final class AttributeCommand implements Command {
     if (!List.of("given", "matched", "both").contains(args.text("length"))) {
       throw new UsageException("--length must be given, matched or both, got '" + args.text("length") + "'");
     }
-    if (!args.text("permutations").equals("auto") && (!args.text("permutations").matches("\\d{3,8}")
-        || Long.parseLong(args.text("permutations")) < 100 || Long.parseLong(args.text("permutations")) > 10_000_000)) {
-      throw new UsageException("--permutations must be auto or in [100, 10000000], got '" + args.text("permutations") + "'");
-    }
+    givenPermutations(args);
     validateDevice(args);
     onOff(args, "classifier");
     if (args.has("from-lake") != args.has("campaign")) {
@@ -213,11 +210,24 @@ public final class AttributeCommand implements Command {
    * few dozen permutations whatever the number (sequential p-value), so only strong suspects pay.
    */
   static int permutations(Args args, StudySpec spec, int modes) {
-    if (!args.text("permutations").equals("auto")) {
-      return Integer.parseInt(args.text("permutations"));
+    Integer given = givenPermutations(args);
+    if (given != null) {
+      return given;
     }
     long needed = (long) Math.ceil(2.0 * modes * spec.suspects().size() / spec.alpha());
     return (int) Math.min(10_000_000, Math.max(AttributionStudy.DEFAULT_PERMUTATIONS, needed));
+  }
+
+  /** {@code --permutations} as a number, null for auto; a usage error for anything else. */
+  static Integer givenPermutations(Args args) {
+    String text = args.text("permutations");
+    if (text.equals("auto")) {
+      return null;
+    }
+    if (!text.matches("\\d{3,8}") || Integer.parseInt(text) < 100 || Integer.parseInt(text) > 10_000_000) {
+      throw new UsageException("--permutations must be auto or in [100, 10000000], got '" + text + "'");
+    }
+    return Integer.parseInt(text);
   }
 
   /** One atomic replaceWhere per study: a re-run replaces the study's rows, suspects dropped from it included. */

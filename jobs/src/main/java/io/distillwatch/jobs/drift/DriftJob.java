@@ -14,11 +14,13 @@ import io.distillwatch.jobs.spark.Faults;
 import io.distillwatch.jobs.spark.JobGroup;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF2;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 
 import java.nio.file.Path;
@@ -30,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
@@ -231,14 +234,13 @@ public final class DriftJob {
         UserDefinedFunction pContrast = udf((UDF2<String, Double, Double>) (ref, s) ->
             s == null || !contrastNulls.containsKey(ref) ? null : contrastNulls.get(ref).pValue(s), DataTypes.DoubleType);
         int harvestSize = knownHarvest == null ? 0 : knownHarvest.length;
-        Map<String, Integer> nullSizes = new HashMap<>();
-        Map<String, Double> sigmas = new HashMap<>();
-        Map<String, Integer> refSizes = new HashMap<>();
-        references.forEach((k, r) -> {
-          sigmas.put(k, r.sigma());
-          refSizes.put(k, r.size());
-          nullSizes.put(k, nulls.containsKey(k) ? nulls.get(k).size() : 0);
-        });
+        // what each reference was: a row per stratum, joined onto its accounts
+        List<Row> perReference = new ArrayList<>();
+        references.forEach((k, r) -> perReference.add(RowFactory.create(k, nulls.containsKey(k) ? nulls.get(k).size() : 0,
+            r.size(), r.sigma())));
+        Dataset<Row> referenceFacts = lake.spark().createDataFrame(perReference, new StructType()
+            .add("reference", DataTypes.StringType).add("null_size", DataTypes.IntegerType)
+            .add("reference_size", DataTypes.IntegerType).add("sigma", DataTypes.DoubleType));
         Dataset<Row> rows = scored.where(col("reference").isin(nulls.keySet().toArray()))
             .withColumn("date", lit(day))
             .withColumn("p_mmd", pValue.apply(col("reference"), col("mmd2")))
@@ -247,12 +249,7 @@ public final class DriftJob {
             .withColumn("p_value", when(col("p_contrast").isNull(), col("p_mmd"))
                 .otherwise(least(lit(1.0), lit(2.0).multiply(least(col("p_mmd"), col("p_contrast"))))))
             .withColumn("harvest_reference_size", lit(harvestSize))
-            .withColumn("null_size", udf((org.apache.spark.sql.api.java.UDF1<String, Integer>) nullSizes::get,
-                DataTypes.IntegerType).apply(col("reference")))
-            .withColumn("reference_size", udf((org.apache.spark.sql.api.java.UDF1<String, Integer>) refSizes::get,
-                DataTypes.IntegerType).apply(col("reference")))
-            .withColumn("sigma", udf((org.apache.spark.sql.api.java.UDF1<String, Double>) sigmas::get,
-                DataTypes.DoubleType).apply(col("reference")));
+            .join(broadcast(referenceFacts), "reference");
 
         group.step("drift " + d + ": write gold.account_drift");
         lake.replace(Tables.GOLD_ACCOUNT_DRIFT, rows, where);
