@@ -19,6 +19,8 @@ MAIN_CLASS = "io.distillwatch.jobs.cli.Main"
 # Lake and landing zone are Airflow Variables, read when a task runs (not when the file is parsed).
 LAKE = "{{ var.value.distillwatch_lake }}"
 LANDING = "{{ var.value.distillwatch_landing }}"
+# Where each night's STIX bundle for peer labs goes (share export), picked up by the TAXII client.
+SHARE_OUT = "{{ var.value.distillwatch_share_out }}"
 
 # Delta on the cluster's Spark; S3 credentials come from the cluster (instance profile or a Hadoop
 # credential provider), never from here.

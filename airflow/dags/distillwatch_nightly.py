@@ -1,6 +1,8 @@
 """Nightly: each stage of `distillwatch nightly` as its own task, for the day {{ ds }}.
 
-ingest -> features -> drift -> link -> campaigns. catchup is off: a missed
+ingest -> features -> drift -> link -> campaigns, then share_export: the night's flagged campaigns as a
+STIX 2.1 bundle for the sharing community (docs/sharing.md; identity indicators only when the driver's
+environment holds DW_COMMUNITY_KEY, which the deployment provides, never this file). catchup is off: a missed
 night is re-run on purpose (Airflow's "clear" or a backfill), which is safe since every stage is
 idempotent per date.
 """
@@ -8,7 +10,7 @@ from datetime import datetime
 
 from airflow import DAG
 
-from distillwatch_common import DEFAULT_ARGS, LAKE, LANDING, stage
+from distillwatch_common import DEFAULT_ARGS, LAKE, LANDING, SHARE_OUT, stage
 
 with DAG(
     dag_id="distillwatch_nightly",
@@ -25,5 +27,7 @@ with DAG(
     drift = stage("drift", ["drift", "--lake", LAKE, "--date", "{{ ds }}"])
     link = stage("link", ["link", "--lake", LAKE, "--date", "{{ ds }}"])
     campaigns = stage("campaigns", ["campaigns", "--lake", LAKE, "--date", "{{ ds }}"])
+    share_export = stage("share_export", ["share", "export", "--lake", LAKE, "--date", "{{ ds }}",
+                                          "--out", SHARE_OUT + "/{{ ds }}/bundle.json"])
 
-    ingest >> features >> drift >> link >> campaigns
+    ingest >> features >> drift >> link >> campaigns >> share_export

@@ -21,6 +21,7 @@ CONTEXT = {
     "ds": "2026-10-15",
     "var.value.distillwatch_lake": "s3a://security-lake/distillwatch",
     "var.value.distillwatch_landing": "s3a://logs/landing",
+    "var.value.distillwatch_share_out": "s3a://security-lake/sharing",
     "params.study": "/mnt/studies/claude-2",
     "params.out": "/mnt/studies/claude-2/out",
     "params.length": "both",
@@ -51,18 +52,22 @@ class DagsTest(unittest.TestCase):
         self.assertEqual("distillwatch_nightly", dag.dag_id)
         self.assertFalse(dag.catchup)
         self.assertEqual(1, dag.max_active_runs)
-        self.assertEqual(["ingest", "features", "drift", "link", "campaigns"], list(dag.tasks))
+        self.assertEqual(["ingest", "features", "drift", "link", "campaigns", "share_export"], list(dag.tasks))
         self.assertEqual({"ingest"}, dag.tasks["features"].upstream)
         self.assertEqual({"features"}, dag.tasks["drift"].upstream)
         self.assertEqual({"drift"}, dag.tasks["link"].upstream)
         self.assertEqual({"link"}, dag.tasks["campaigns"].upstream)
+        self.assertEqual({"campaigns"}, dag.tasks["share_export"].upstream)
         for task in dag.tasks.values():
             args = [render(a) for a in task.application_args]
-            self.assertEqual(task.task_id, args[0])
+            self.assertEqual(task.task_id.split("_"), args[:len(task.task_id.split("_"))])
             self.assertEqual("2026-10-15", args[args.index("--date") + 1])
             self.assertEqual("s3a://security-lake/distillwatch", args[args.index("--lake") + 1])
             self.assertEqual("io.distillwatch.jobs.cli.Main", task.java_class)
             self.assertIn("DeltaSparkSessionExtension", task.conf["spark.sql.extensions"])
+        share = [render(a) for a in dag.tasks["share_export"].application_args]
+        self.assertEqual("s3a://security-lake/sharing/2026-10-15/bundle.json", share[share.index("--out") + 1])
+        self.assertFalse(any("KEY" in a for a in share), "the community key never appears in a DAG")
 
     def test_retries_and_alerts_are_set_for_every_dag(self):
         for name in ("distillwatch_nightly", "distillwatch_attribution", "distillwatch_discovery"):

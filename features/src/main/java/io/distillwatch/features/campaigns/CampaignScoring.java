@@ -51,6 +51,18 @@ public final class CampaignScoring {
   public static final double SUPERVISED_WEIGHT = 0.3;
   public static final double DEFAULT_THRESHOLD = 0.5;
 
+  /** Trees of the night's isolation forest: the paper's default (Liu, Ting and Zhou 2008: path lengths converge by 100). */
+  public static final int ANOMALY_TREES = 100;
+  /** Sub-sample per tree: the paper's default, 256 (smaller nights use every cluster). */
+  public static final int ANOMALY_SAMPLE = 256;
+  /** A fixed seed, so a re-run of a night fits the same forest and gives the same scores. */
+  public static final long ANOMALY_SEED = 7L;
+
+  /** The alert levels of gold.alerts: a flagged campaign escalates when its score rises by this since its last night ... */
+  public static final double ESCALATION_SCORE_RISE = 0.1;
+  /** ... or its size grows by this factor (half again). */
+  public static final double ESCALATION_SIZE_FACTOR = 1.5;
+
   /**
    * A named rule: a condition on the cluster features, what it means, and its group: coordination
    * (the accounts are one operator's) or harvesting (the traffic is built to harvest outputs).

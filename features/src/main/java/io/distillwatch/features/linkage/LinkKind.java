@@ -32,6 +32,7 @@ public record LinkKind(String name, double weight, int hubLimit, int minGroup, i
   public static final String TEMPLATE = "template";
   public static final String SYNC = "sync";
   public static final String BEHAVIOUR = "behaviour";
+  public static final String PEER_INDICATOR = "peer_indicator";
 
   public LinkKind {
     if (weight < 0 || cap < 0 || hubLimit < 2 || minGroup < 2 || minShared < 1) {
@@ -59,6 +60,9 @@ public record LinkKind(String name, double weight, int hubLimit, int minGroup, i
         new LinkKind(ASN_UA_HOUR, 0.01, 300, 2, 5, 0.2, false, false, "same ASN and user agent in the same hour"),
         new LinkKind(TEMPLATE, 0.15, 2000, 2, 3, 0.6, true, false, "shared rare prompt templates (weighted by inverse frequency)"),
         new LinkKind(SYNC, 0.04, 60, 2, 3, 0.5, false, false, "active on the same template in the same hour, again and again"),
-        new LinkKind(BEHAVIOUR, 0.25, Integer.MAX_VALUE, 2, 1, 0.25, false, false, "near neighbours on normalised behaviour features"));
+        new LinkKind(BEHAVIOUR, 0.25, Integer.MAX_VALUE, 2, 1, 0.25, false, false, "near neighbours on normalised behaviour features"),
+        // a peer lab's campaign whose indicators these accounts hold (share match): a lead joins accounts the way
+        // a shared card does; a peer campaign matching more accounts than the hub limit is no lead
+        new LinkKind(PEER_INDICATOR, 1.0, 2000, 2, 1, 1.0, false, true, "leads of the same peer lab's campaign (share match)"));
   }
 }

@@ -46,36 +46,34 @@ public final class Validation {
   }
 
   public static Dataset<Row> events(Dataset<Row> raw, LocalDate landingDate, EventValidator.Limits limits) {
-    Date landing = Date.valueOf(landingDate);
-    int width = EventSchema.EVENT.size();
-    return raw.mapPartitions((MapPartitionsFunction<Row, Row>) rows -> {
-      EventValidator validator = new EventValidator(landingDate, limits);
-      return map(rows, r -> {
-        String line = r.getString(2);
-        String readError = r.getString(3);
-        EventValidator.Result v = readError != null ? new EventValidator.Result(null, readError, null)
-            : line == null ? new EventValidator.Result(null, "empty record", null) : validator.validate(line);
-        Object[] out = new Object[width + 5];
-        if (v.valid()) {
-          System.arraycopy(v.values(), 0, out, 0, width);
-        } else {
-          out[0] = v.eventId();
-        }
-        out[width] = landing;
-        out[width + 1] = r.getString(0);
-        out[width + 2] = r.getLong(1);
-        out[width + 3] = line;
-        out[width + 4] = v.reason();
-        return RowFactory.create(out);
-      });
-    }, Encoders.row(VALIDATED_EVENTS));
+    return validated(raw, landingDate, EventSchema.EVENT.size(), VALIDATED_EVENTS,
+        () -> new EventValidator(landingDate, limits)::validate);
   }
 
   public static Dataset<Row> accounts(Dataset<Row> raw, LocalDate snapshotDate) {
-    Date landing = Date.valueOf(snapshotDate);
-    int width = AccountValidator.SCHEMA.size();
+    return validated(raw, snapshotDate, AccountValidator.SCHEMA.size(), VALIDATED_ACCOUNTS,
+        () -> new AccountValidator()::validate);
+  }
+
+  /** Validates one line: the values of a valid record, or the reason it is not one. */
+  interface LineValidator {
+    EventValidator.Result validate(String line);
+  }
+
+  /** Makes a validator on the executor, once per partition (validators hold parsers, which do not serialise). */
+  interface ValidatorFactory extends java.io.Serializable {
+    LineValidator create();
+  }
+
+  /**
+   * One output row per raw line: the record's {@code width} values when valid (else only its id, if it
+   * had one), then the landing date, source file, line number, raw line and the reason (null when valid).
+   */
+  private static Dataset<Row> validated(Dataset<Row> raw, LocalDate landingDate, int width, StructType schema,
+                                        ValidatorFactory factory) {
+    Date landing = Date.valueOf(landingDate);
     return raw.mapPartitions((MapPartitionsFunction<Row, Row>) rows -> {
-      AccountValidator validator = new AccountValidator();
+      LineValidator validator = factory.create();
       return map(rows, r -> {
         String line = r.getString(2);
         String readError = r.getString(3);
@@ -94,7 +92,7 @@ public final class Validation {
         out[width + 4] = v.reason();
         return RowFactory.create(out);
       });
-    }, Encoders.row(VALIDATED_ACCOUNTS));
+    }, Encoders.row(schema));
   }
 
   /**

@@ -7,12 +7,14 @@ import io.distillwatch.features.campaigns.CampaignScoring;
 import io.distillwatch.features.campaigns.EvidenceWeights;
 import io.distillwatch.features.campaigns.IsolationForest;
 import io.distillwatch.features.linkage.AccountLinks;
+import io.distillwatch.features.linkage.LinkKind;
 import io.distillwatch.jobs.failures.InvalidInputException;
 import io.distillwatch.jobs.lake.CampaignTables;
 import io.distillwatch.jobs.lake.Lake;
 import io.distillwatch.jobs.lake.Tables;
 import io.distillwatch.jobs.spark.Faults;
 import io.distillwatch.jobs.spark.JobGroup;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -33,6 +35,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.datediff;
+import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.row_number;
@@ -169,7 +172,8 @@ public final class CampaignsJob {
         }
         group.step("campaigns " + d + ": classifier");
         CampaignClassifier classifier = CampaignClassifier.fit(spark, verdictHistory(d, verdictsAsOf(t, d))).orElse(null);
-        Dataset<Row> scored = CampaignScoring.score(features, references, IsolationForest.fit(data, 100, 256, 7L), classifier,
+        Dataset<Row> scored = CampaignScoring.score(features, references, IsolationForest.fit(data, CampaignScoring.ANOMALY_TREES,
+            CampaignScoring.ANOMALY_SAMPLE, CampaignScoring.ANOMALY_SEED), classifier,
             options.threshold());
 
         group.step("campaigns " + d + ": stable ids");
@@ -201,10 +205,15 @@ public final class CampaignsJob {
         lake.replace(t.accountScores(), memberRows.join(degrees(edges), new String[] {"account_id"}, "left")
             .na().fill(0L, new String[] {"links"}).na().fill(0.0, new String[] {"link_weight"}), where);
         lake.replace(t.lineage(), ids.lineage().withColumn("date", lit(day)), where);
-        Dataset<Row> alerts = campaigns.where(col("flagged"))
-            .withColumn("alert", when(coalesce(col("prev_flagged"), lit(false)).equalTo(false), lit("new"))
-                .when(col("score").geq(col("previous_score").plus(0.1))
-                    .or(col("cluster_size").geq(col("previous_size").multiply(1.5))), lit("escalated")))
+        // a cluster a peer lab's campaign joined (share match, link kind peer_indicator) is a lead for an analyst,
+        // flagged or not: our own evidence decides the flag, the peer's only brings the accounts together
+        Column peerEdges = coalesce(element_at(col("edge_kinds"), lit(LinkKind.PEER_INDICATOR)), lit(0L));
+        Dataset<Row> alerts = campaigns.where(col("flagged").or(peerEdges.gt(0)))
+            .withColumn("alert", when(col("flagged").and(coalesce(col("prev_flagged"), lit(false)).equalTo(false)), lit("new"))
+                .when(col("flagged").and(col("score").geq(col("previous_score").plus(CampaignScoring.ESCALATION_SCORE_RISE))
+                    .or(col("cluster_size").geq(col("previous_size").multiply(CampaignScoring.ESCALATION_SIZE_FACTOR)))),
+                    lit("escalated"))
+                .when(peerEdges.gt(0), lit("peer_lead")))
             .where(col("alert").isNotNull());
         lake.replace(t.alerts(), alerts, where);
 

@@ -6,6 +6,7 @@ import io.distillwatch.features.linkage.LinkKind;
 import io.distillwatch.jobs.failures.InvalidInputException;
 import io.distillwatch.jobs.lake.CampaignTables;
 import io.distillwatch.jobs.lake.Lake;
+import io.distillwatch.jobs.lake.Tables;
 import io.distillwatch.jobs.spark.Faults;
 import io.distillwatch.jobs.spark.JobGroup;
 import org.apache.spark.sql.Dataset;
@@ -23,6 +24,7 @@ import java.util.TreeMap;
 import java.util.function.Function;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.lit;
 
 /**
@@ -95,6 +97,20 @@ public final class LinkJob {
     }
   }
 
+  /**
+   * The peer leads of the window ({@code share.peer_matches}, matched on nights of the window up to the
+   * date): each lead holds its peer campaign as an attribute of kind {@code peer_indicator}.
+   */
+  private Dataset<Row> peerMemberships(WindowInputs in) {
+    Dataset<Row> active = in.activity().select("account_id", "org_id");
+    return lake.readIfExists(Tables.SHARE_PEER_MATCHES)
+        .where(col("lead").and(col("date").between(lit(in.from()), lit(in.to()))))
+        .select(col("account_id"), lit(LinkKind.PEER_INDICATOR).as("kind"),
+            concat_ws("/", col("bundle_id"), col("peer_campaign")).as("key"))
+        .distinct().join(active, "account_id")
+        .select("account_id", "org_id", "kind", "key");
+  }
+
   private final Lake lake;
   private final SparkSession spark;
   private final Options options;
@@ -128,6 +144,7 @@ public final class LinkJob {
         Dataset<Row> memberships = AccountLinks.registryMemberships(in.registry())
             .unionByName(AccountLinks.usageMemberships(in.events()))
             .unionByName(AccountLinks.templateMemberships(in.requests()))
+            .unionByName(peerMemberships(in))
             .persist(StorageLevel.MEMORY_AND_DISK_SER());
         double behaviourWeight = options.kinds().stream().filter(k -> k.name().equals(LinkKind.BEHAVIOUR)).findFirst()
             .orElseThrow().weight();

@@ -27,44 +27,44 @@ public final class WindowInputs {
   final int days;
   private final Lake lake;
 
-  WindowInputs(Lake lake, LocalDate date, int days) {
+  public WindowInputs(Lake lake, LocalDate date, int days) {
     this.lake = lake;
     this.date = date;
     this.days = days;
   }
 
-  private Date from() {
+  public Date from() {
     return Date.valueOf(date.minusDays(days - 1L));
   }
 
-  private Date to() {
+  public Date to() {
     return Date.valueOf(date);
   }
 
   /** gold.account_daily rows of the window. */
-  Dataset<Row> daily() {
+  public Dataset<Row> daily() {
     return lake.read(Tables.GOLD_ACCOUNT_DAILY).where(col("date").between(lit(from()), lit(to())));
   }
 
   /** One row per account active in the window ({@link AccountActivity#window}), with its organisation. */
-  Dataset<Row> activity() {
+  public Dataset<Row> activity() {
     return activity(registry());
   }
 
   /** The same, with the organisations of a {@link #registry()} the caller already holds (persisted, say). */
-  Dataset<Row> activity(Dataset<Row> registry) {
+  public Dataset<Row> activity(Dataset<Row> registry) {
     return AccountActivity.window(daily()).join(registry.select("account_id", "org_id"), new String[] {"account_id"}, "left");
   }
 
   /** The registry rows of the accounts active in the window. */
-  Dataset<Row> registry() {
+  public Dataset<Row> registry() {
     Dataset<Row> active = daily().select("account_id").distinct();
     return registryAsOfNight().join(active, "account_id")
         .select("account_id", "org_id", "created_at", "email_domain", "payment_fingerprint", "signup_ip", "program", "verified");
   }
 
   /** Request metadata of the window: account_id, org_id, ts, ip, asn, user_agent. */
-  Dataset<Row> events() {
+  public Dataset<Row> events() {
     return lake.read(Tables.BRONZE_EVENTS).where(col("event_date").between(lit(from()), lit(to()))
             .and(col("landing_date").leq(lit(to()))))
         .select("account_id", "ts", "ip", "asn", "user_agent")
@@ -72,7 +72,7 @@ public final class WindowInputs {
   }
 
   /** The template of every request of the window: account_id, org_id, ts, template_id. */
-  Dataset<Row> requests() {
+  public Dataset<Row> requests() {
     return lake.read(Tables.SILVER_REQUEST_TEMPLATES).where(col("event_date").between(lit(from()), lit(to())))
         .select("account_id", "ts", "template_id")
         .join(registryAsOfNight().select("account_id", "org_id"), new String[] {"account_id"}, "left");

@@ -21,6 +21,8 @@ import io.distillwatch.jobs.commands.SimulateCommand;
 import io.distillwatch.jobs.commands.ReportCommand;
 import io.distillwatch.jobs.commands.PurgeCommand;
 import io.distillwatch.jobs.commands.ExportAnalystCommand;
+import io.distillwatch.jobs.commands.ShareExportCommand;
+import io.distillwatch.jobs.commands.ShareMatchCommand;
 
 import java.util.List;
 
@@ -31,7 +33,8 @@ public final class Main {
   public static List<Command> commands() {
     return List.of(new DemoCommand(), new SimulateCommand(), new IngestCommand(), new FeaturesCommand(), new DriftCommand(), new LinkCommand(), new CampaignsCommand(), new DiscoverCommand(), new EvaluateCommand(), new ExportCampaignsCommand(), new NightlyCommand(),
         new AttributeCommand(), new BenchLshCommand(), new BenchFeaturesCommand(), new BenchAttributionCommand(),
-        new BenchEmbedCommand(), new BenchDriftCommand(), new ReportCommand(), new ExportAnalystCommand(), new PurgeCommand(), new VerdictCommand());
+        new BenchEmbedCommand(), new BenchDriftCommand(), new ReportCommand(), new ExportAnalystCommand(), new PurgeCommand(), new VerdictCommand(),
+        new ShareExportCommand(), new ShareMatchCommand());
   }
 
   public static void main(String[] args) {

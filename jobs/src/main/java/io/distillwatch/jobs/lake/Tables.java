@@ -205,11 +205,25 @@ public final class Tables {
       "accounts whose queries drift from benign traffic at the alert level and that no campaign flagged on the last "
           + "nights holds (the reseller case: traffic no identity link ties to a campaign), with the evidence");
 
+  public static final TableSpec SHARE_PEER_MATCHES = new TableSpec("share.peer_matches", new StructType()
+      .add("date", DataTypes.DateType, false)
+      .add("bundle_id", DataTypes.StringType, false)
+      .add("peer_campaign", DataTypes.StringType, false)
+      .add("peer_campaign_name", DataTypes.StringType)
+      .add("indicator_id", DataTypes.StringType, false)
+      .add("kind", DataTypes.StringType, false)
+      .add("account_id", DataTypes.StringType, false)
+      .add("lead", DataTypes.BooleanType, false),
+      List.of("date"), List.of("date", "bundle_id", "peer_campaign", "indicator_id", "account_id"),
+      "a peer lab's indicators (share match) that our accounts hold, by night and bundle; lead: the account's matched "
+          + "indicators of that peer campaign weigh 1 or more, so the next link joins it to the other leads of the campaign "
+          + "(link kind peer_indicator)");
+
   public static final List<TableSpec> ALL = List.of(
       BRONZE_EVENTS, BRONZE_ACCOUNTS, BRONZE_ACCOUNTS_HISTORY, QUARANTINE_EVENTS, QUARANTINE_ACCOUNTS, OPS_RUNS,
       OPS_CAMPAIGN_VERDICTS, OPS_FIRST_RUNS,
       SILVER_REQUEST_TEMPLATES, SILVER_TEMPLATE_DAILY, SILVER_TEMPLATE_BANDS, SILVER_TEMPLATES, SILVER_EMBEDDINGS, SILVER_MODELS,
-      GOLD_ACCOUNT_DAILY, GOLD_ACCOUNT_WINDOWS, GOLD_ACCOUNT_DRIFT, GOLD_DRIFT_ALERTS, GOLD_ATTRIBUTION);
+      GOLD_ACCOUNT_DAILY, GOLD_ACCOUNT_WINDOWS, GOLD_ACCOUNT_DRIFT, GOLD_DRIFT_ALERTS, GOLD_ATTRIBUTION, SHARE_PEER_MATCHES);
 
   static StructType merge(StructType a, StructType b) {
     StructType s = a;

@@ -42,7 +42,8 @@ public record ReportData(LocalDate date, Headline headline, List<Campaign> campa
   public static final int MAX_GRAPH_NODES = 60;
 
   public record Headline(long clusters, long flaggedCampaigns, long flaggedAccounts, long activeAccounts,
-                         long flaggedRequests, long alerts, long newCampaigns, long attributedSuspects, long suspects) {}
+                         long flaggedRequests, long alerts, long newCampaigns, long peerLeads, long attributedSuspects,
+                         long suspects) {}
 
   public record Campaign(String id, String status, boolean flagged, double score, double evidenceScore, double anomaly,
                          long size, long requests, Double requestsPerAccountDay, LocalDate firstSeen,
@@ -91,7 +92,7 @@ public record ReportData(LocalDate date, Headline headline, List<Campaign> campa
     long suspects = attribution.stream().filter(a -> a.method().equals("combined")).count();
     long attributed = attribution.stream().filter(a -> a.method().equals("combined") && Boolean.TRUE.equals(a.attributed())).count();
     if (!haveCampaigns || night == null) {
-      return new ReportData(night, new Headline(0, 0, 0, 0, 0, 0, 0, attributed, suspects), List.of(), List.of(),
+      return new ReportData(night, new Headline(0, 0, 0, 0, 0, 0, 0, 0, attributed, suspects), List.of(), List.of(),
           Map.of(), null, attribution, List.of(), pseudonyms.isInternal(), DriftAlerts.NONE);
     }
     Date day = Date.valueOf(night);
@@ -116,10 +117,10 @@ public record ReportData(LocalDate date, Headline headline, List<Campaign> campa
     Row flaggedReq = daily.where(col("date").equalTo(lit(day))).join(flaggedMembers.select("account_id"), "account_id")
         .agg(sum("requests")).first();
     Row alerts = lake.readIfExists(t.alerts()).where(col("date").equalTo(lit(day)))
-        .agg(count(lit(1)), sum(col("alert").equalTo("new").cast("int"))).first();
+        .agg(count(lit(1)), sum(col("alert").equalTo("new").cast("int")), sum(col("alert").equalTo("peer_lead").cast("int"))).first();
     Headline headline = new Headline(counts.getLong(0), counts.isNullAt(1) ? 0 : counts.getLong(1), flaggedAccounts,
         active.getLong(0), flaggedReq.isNullAt(0) ? 0 : flaggedReq.getLong(0), alerts.getLong(0),
-        alerts.isNullAt(1) ? 0 : alerts.getLong(1), attributed, suspects);
+        alerts.isNullAt(1) ? 0 : alerts.getLong(1), alerts.isNullAt(2) ? 0 : alerts.getLong(2), attributed, suspects);
 
     Dataset<Row> chartedMembers = flaggedMembers.where(col("campaign_id").isin(charted.toArray()))
         .select("campaign_id", "account_id");

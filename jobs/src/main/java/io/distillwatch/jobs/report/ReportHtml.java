@@ -69,7 +69,8 @@ public final class ReportHtml {
     card(h, "flagged accounts", String.format(Locale.ROOT, "%,d", x.flaggedAccounts()),
         String.format(Locale.ROOT, "of %,d active on the night", x.activeAccounts()));
     card(h, "their requests", String.format(Locale.ROOT, "%,d", x.flaggedRequests()), "on the night");
-    card(h, "alerts", String.format(Locale.ROOT, "%,d", x.alerts()), String.format(Locale.ROOT, "%,d new campaigns", x.newCampaigns()));
+    card(h, "alerts", String.format(Locale.ROOT, "%,d", x.alerts()), String.format(Locale.ROOT, "%,d new campaigns", x.newCampaigns())
+        + (x.peerLeads() == 0 ? "" : String.format(Locale.ROOT, ", %,d peer leads (share match)", x.peerLeads())));
     card(h, "attributed suspects", String.format(Locale.ROOT, "%,d", x.attributedSuspects()),
         String.format(Locale.ROOT, "of %,d in the newest studies", x.suspects()));
     h.append("</section>\n");

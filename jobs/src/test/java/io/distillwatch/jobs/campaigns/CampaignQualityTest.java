@@ -194,4 +194,9 @@ class CampaignQualityTest {
   @Nested
   @Execution(ExecutionMode.CONCURRENT)
   class Drift extends io.distillwatch.jobs.drift.DriftChecks {}
+
+  /** share export and share match: STIX validity, no customer data, our own bundle matched against a copy of this lake. */
+  @Nested
+  @Execution(ExecutionMode.CONCURRENT)
+  class Sharing extends io.distillwatch.jobs.share.ShareChecks {}
 }

@@ -49,7 +49,7 @@ class AirflowDagsTest {
         tasks++;
       }
     }
-    assertThat(tasks).isEqualTo(7); // nightly: 5 stages; attribution: 1; discovery: 1
+    assertThat(tasks).isEqualTo(8); // nightly: 5 stages and the sharing export; attribution: 1; discovery: 1
   }
 
   private static Iterable<Map.Entry<String, JsonNode>> iterable(JsonNode node) {

@@ -26,8 +26,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A whole demo (two simulated days at scale 0.05: every stage, discover, evaluate, export, report) in a
  * child JVM run like the launcher runs it (its log configuration, fake S3 credentials in the
  * environment and as {@code --conf}, a pseudonym key in the environment). Its output, the whole log,
- * must hold no account id, no prompt or response text of the landing zone, no credential and no key;
- * nor may the report. Reliability suite: a few minutes.
+ * must hold no account id, no prompt or response text of the landing zone, no credential and no key
+ * (pseudonym and community keys); nor may the report or the peer bundle ({@code share export}).
+ * Reliability suite: a few minutes.
  */
 @Tag("slow")
 class DemoLogPrivacyTest {
@@ -40,6 +41,7 @@ class DemoLogPrivacyTest {
     String secretEnv = "fake-env-secret-Lm4X8rT2";
     String accessKey = "AKIAFAKEACCESS1234567";
     String pseudonymKey = "fake-pseudonym-key-0123456789";
+    String communityKey = "fake-community-key-0123456789abcdefghij";
 
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -57,6 +59,7 @@ class DemoLogPrivacyTest {
     pb.environment().put("AWS_SECRET_ACCESS_KEY", secretEnv);
     pb.environment().put("AWS_ACCESS_KEY_ID", accessKey);
     pb.environment().put(Pseudonyms.KEY_VARIABLE, pseudonymKey);
+    pb.environment().put(io.distillwatch.jobs.share.CommunityKey.VARIABLE, communityKey);
     Path logFile = dir.resolveSibling(dir.getFileName() + ".log");
     Process p = pb.redirectOutput(logFile.toFile()).start();
     assertThat(p.waitFor(40, TimeUnit.MINUTES)).as("the demo finished").isTrue();
@@ -73,11 +76,13 @@ class DemoLogPrivacyTest {
     assertThat(texts).hasSizeGreaterThan(1_000);
 
     String report = Files.readString(dir.resolve("report.html"), StandardCharsets.UTF_8);
-    for (String where : List.of("log", "report")) {
-      String s = where.equals("log") ? log : report;
+    String bundle = Files.readString(dir.resolve("share-bundle.json"), StandardCharsets.UTF_8);
+    assertThat(bundle).contains("\"type\" : \"bundle\"");
+    for (String where : List.of("log", "report", "peer bundle")) {
+      String s = where.equals("log") ? log : where.equals("report") ? report : bundle;
       assertThat(accounts).as("account ids in the " + where).noneMatch(s::contains);
       assertThat(texts).as("prompt or response text in the " + where).noneMatch(s::contains);
-      assertThat(List.of(secretConf, secretEnv, accessKey, pseudonymKey)).as("credentials in the " + where)
+      assertThat(List.of(secretConf, secretEnv, accessKey, pseudonymKey, communityKey)).as("credentials in the " + where)
           .noneMatch(s::contains);
     }
   }
