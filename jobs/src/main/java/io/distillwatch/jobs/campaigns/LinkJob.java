@@ -101,8 +101,8 @@ public final class LinkJob {
    * The peer leads of the window ({@code share.peer_matches}, matched on nights of the window up to the
    * date): each lead holds its peer campaign as an attribute of kind {@code peer_indicator}.
    */
-  private Dataset<Row> peerMemberships(WindowInputs in) {
-    Dataset<Row> active = in.activity().select("account_id", "org_id");
+  private Dataset<Row> peerMemberships(WindowInputs in, Dataset<Row> activity) {
+    Dataset<Row> active = activity.select("account_id", "org_id");
     return lake.readIfExists(Tables.SHARE_PEER_MATCHES)
         .where(col("lead").and(col("date").between(lit(in.from()), lit(in.to()))))
         .select(col("account_id"), lit(LinkKind.PEER_INDICATOR).as("kind"),
@@ -144,7 +144,7 @@ public final class LinkJob {
         Dataset<Row> memberships = AccountLinks.registryMemberships(in.registry())
             .unionByName(AccountLinks.usageMemberships(in.events()))
             .unionByName(AccountLinks.templateMemberships(in.requests()))
-            .unionByName(peerMemberships(in))
+            .unionByName(peerMemberships(in, activity))
             .persist(StorageLevel.MEMORY_AND_DISK_SER());
         double behaviourWeight = options.kinds().stream().filter(k -> k.name().equals(LinkKind.BEHAVIOUR)).findFirst()
             .orElseThrow().weight();

@@ -159,10 +159,9 @@ public final class DemoCommand implements Command {
     ctx.progress(String.format("report          %s (%s)", report.html(), ids.isInternal()
         ? "INTERNAL: real account ids; set " + Pseudonyms.KEY_VARIABLE + " for pseudonyms" : "account ids pseudonymised"));
     // what a peer lab would receive: identity indicators only under the community's key, when the environment has one
-    String communityKey = System.getenv(CommunityKey.VARIABLE);
     ShareExport.Result shared = new ShareExport(lake, new ShareExport.Options(to, List.of(), null,
         ShareExport.DEFAULT_MIN_ACCOUNTS, "amber", "distillwatch demo", dir.resolve("share-bundle.json").toString(),
-        communityKey == null || communityKey.isEmpty() ? null : CommunityKey.fromEnvironment(System.getenv()))).execute();
+        CommunityKey.fromEnvironmentIfSet(System.getenv()))).execute();
     ctx.progress(String.format("peer bundle     %s (STIX 2.1, TLP:AMBER: %d campaigns, %d indicators%s)",
         dir.resolve("share-bundle.json"), shared.campaigns(), shared.indicators(),
         shared.identityShared() ? "" : "; identity indicators left out: " + CommunityKey.VARIABLE + " not set"));

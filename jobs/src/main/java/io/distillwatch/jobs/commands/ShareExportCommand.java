@@ -74,8 +74,7 @@ public final class ShareExportCommand implements Command {
 
   @Override
   public int run(Args args, CliContext ctx) throws Exception {
-    String k = System.getenv(CommunityKey.VARIABLE);
-    CommunityKey key = k == null || k.isEmpty() ? null : CommunityKey.fromEnvironment(System.getenv());
+    CommunityKey key = CommunityKey.fromEnvironmentIfSet(System.getenv());
     Lake lake = Lake.open(ctx.spark(), args.text("lake"));
     ShareExport.Result r = new ShareExport(lake, options(args, key)).execute();
     ctx.progress(r.summary() + "; bundle " + r.bundleId() + " written to " + args.text("out"));

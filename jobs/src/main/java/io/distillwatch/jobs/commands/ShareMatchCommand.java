@@ -46,8 +46,7 @@ public final class ShareMatchCommand implements Command {
 
   @Override
   public int run(Args args, CliContext ctx) throws Exception {
-    String k = System.getenv(CommunityKey.VARIABLE);
-    CommunityKey key = k == null || k.isEmpty() ? null : CommunityKey.fromEnvironment(System.getenv());
+    CommunityKey key = CommunityKey.fromEnvironmentIfSet(System.getenv());
     Lake lake = Lake.open(ctx.spark(), args.text("lake"));
     ShareMatch.Result r = new ShareMatch(lake, new ShareMatch.Options(args.has("date") ? args.date("date") : null,
         args.text("bundle"), args.text("out"), key)).execute();

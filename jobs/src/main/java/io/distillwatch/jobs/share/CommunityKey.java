@@ -43,6 +43,12 @@ public final class CommunityKey implements Serializable {
     return of(k);
   }
 
+  /** The environment's key, or null when none is set (identity indicators are then left out, and the result says so). */
+  public static CommunityKey fromEnvironmentIfSet(Map<String, String> env) {
+    String k = env.get(VARIABLE);
+    return k == null || k.isEmpty() ? null : of(k);
+  }
+
   /** HMAC-SHA256 of the kind and the normalised value, in lower-case hex; null for a missing value. */
   public String hmac(String kind, String value) {
     if (value == null || value.isBlank()) {

@@ -16,10 +16,12 @@ import java.util.regex.Pattern;
  * The kinds of indicator a lab shares, their STIX patterns, and how much a match of each says (pure).
  *
  * <p>Weights: a match of one indicator whose value belongs to one person or one operation (a payment
- * card, a sign-up address, a campaign's private template) makes an account a lead alone (weight 1);
- * what many people share (a /24 network, an e-mail domain, an ASN, a user agent) only in combination
- * (an account is a lead of a peer's campaign when its matched indicators weigh 1 or more). These are
- * judgements about what such values are, not fitted to any traffic; docs/sharing.md gives them.
+ * card, a sign-up address) makes an account a lead alone (weight 1); what others can hold too only in
+ * combination (an account is a lead of a peer's campaign when its matched indicators weigh 1 or more):
+ * a private template of the peer's campaign (0.5: ordinary prompts can resemble one, while a campaign's
+ * account sends many of its templates), a /24 network or an e-mail domain (0.5), an ASN or a user agent
+ * (0.25). These are judgements about what such values are, as threat-intelligence practice asks two
+ * independent indicators before acting; docs/sharing.md gives them and what the two-lab world showed.
  */
 public final class Indicators {
   private Indicators() {}
@@ -34,7 +36,7 @@ public final class Indicators {
   public static final String HOUR_PROFILE = "hour_profile";
 
   /** The weight of a matched indicator of each kind; an account is a lead at a total of {@link #LEAD_WEIGHT}. */
-  public static final Map<String, Double> WEIGHTS = Map.of(TEMPLATE, 1.0, PAYMENT, 1.0, SIGNUP_IP, 1.0,
+  public static final Map<String, Double> WEIGHTS = Map.of(TEMPLATE, 0.5, PAYMENT, 1.0, SIGNUP_IP, 1.0,
       EMAIL_DOMAIN, 0.5, NETWORK, 0.5, ASN, 0.25, USER_AGENT, 0.25);
   public static final double LEAD_WEIGHT = 1.0;
 
