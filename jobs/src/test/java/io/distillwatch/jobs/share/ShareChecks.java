@@ -131,6 +131,12 @@ public abstract class ShareChecks {
     List<Row> alerts = lake.read(CampaignTables.NIGHTLY.alerts()).where(col("date").equalTo(lit(Date.valueOf(NIGHT)))
         .and(col("alert").equalTo("peer_lead"))).collectAsList();
     assertThat(alerts).isNotEmpty().allSatisfy(a -> assertThat(a.getString(a.fieldIndex("evidence"))).contains("peer_indicator"));
+    // the briefing counts the peer leads among the night's alerts and shows the edges in the evidence
+    io.distillwatch.jobs.report.ReportJob.Result report = new io.distillwatch.jobs.report.ReportJob(lake,
+        new io.distillwatch.jobs.report.ReportJob.Options(dir.resolve("report.html"), NIGHT,
+            io.distillwatch.jobs.report.Pseudonyms.keyed("a-test-pseudonym-key-0123"), null, null)).execute();
+    assertThat(report.data().headline().peerLeads()).isEqualTo(alerts.size());
+    assertThat(Files.readString(report.html())).contains("peer leads (share match)").contains("peer_indicator");
     EvaluateJob.Result e = new EvaluateJob(lake, new EvaluateJob.Options(NIGHT, CampaignLake.get().labels(), 7,
         CampaignTables.NIGHTLY)).execute();
     assertThat(e.value("all", "account_precision")).isGreaterThanOrEqualTo(0.95);
