@@ -40,12 +40,7 @@ public final class CsvFile {
         n++;
       }
     }
-    if (fs.exists(out) && !fs.delete(out, false)) {
-      throw new IOException("cannot replace " + out);
-    }
-    if (!fs.rename(tmp, out)) {
-      throw new IOException("cannot rename " + tmp + " to " + out);
-    }
+    TextFile.moveIntoPlace(fs, tmp, out);
     return n;
   }
 

@@ -22,6 +22,11 @@ public final class TextFile {
     try (FSDataOutputStream s = fs.create(tmp, true)) {
       s.write(text.getBytes(StandardCharsets.UTF_8));
     }
+    moveIntoPlace(fs, tmp, out);
+  }
+
+  /** The finished temporary file takes the target's place (the last step of every atomic file write here). */
+  static void moveIntoPlace(FileSystem fs, Path tmp, Path out) throws IOException {
     if (fs.exists(out) && !fs.delete(out, false)) {
       throw new IOException("cannot replace " + out);
     }

@@ -3,6 +3,7 @@ package io.distillwatch.jobs.share;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.distillwatch.features.campaigns.EvidenceWeights;
+import io.distillwatch.jobs.campaigns.EvaluateJob;
 import io.distillwatch.jobs.campaigns.WindowInputs;
 import io.distillwatch.jobs.failures.InvalidInputException;
 import io.distillwatch.jobs.lake.CampaignTables;
@@ -17,6 +18,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.storage.StorageLevel;
 
 import java.io.IOException;
 import java.sql.Date;
@@ -102,7 +104,7 @@ public final class ShareExport {
     if (!lake.exists(t.campaigns())) {
       throw new InvalidInputException("lake " + lake.root() + " has no gold.campaigns; run nightly (or campaigns) first");
     }
-    LocalDate d = options.date() != null ? options.date() : latestNight(t);
+    LocalDate d = options.date() != null ? options.date() : EvaluateJob.latestDate(lake, t);
     Map<String, Object> desc = new LinkedHashMap<>();
     desc.put("date", d);
     desc.put("lake", lake.root());
@@ -129,63 +131,59 @@ public final class ShareExport {
       Dataset<Row> flaggedAccounts = members.where(col("flagged").or(col("campaign_id").isin(ids.toArray())))
           .select("account_id").distinct();
       WindowInputs in = new WindowInputs(lake, d, WINDOW_DAYS);
+      Dataset<Row> events = in.events().persist(StorageLevel.MEMORY_AND_DISK_SER());
+      try {
+        group.step("share export " + d + ": indicators");
+        Dataset<Row> held = attributes(in, events);
+        Dataset<Row> benignHeld = held.join(flaggedAccounts, new String[] {"account_id"}, "left_anti")
+            .select("kind", "value").distinct();
+        List<Row> kept = held.join(chosenMembers, "account_id")
+            .groupBy("campaign_id", "kind", "value").agg(countDistinct("account_id").as("accounts"))
+            .where(col("accounts").geq(options.minAccounts()))
+            .join(benignHeld, new String[] {"kind", "value"}, "left_anti")
+            .select("campaign_id", "kind", "value", "accounts")
+            .orderBy("campaign_id", "kind", "value").collectAsList();
 
-      group.step("share export " + d + ": indicators");
-      Dataset<Row> held = attributes(in);
-      Dataset<Row> benignHeld = held.join(flaggedAccounts, new String[] {"account_id"}, "left_anti")
-          .select("kind", "value").distinct();
-      List<Row> kept = held.join(chosenMembers, "account_id")
-          .groupBy("campaign_id", "kind", "value").agg(countDistinct("account_id").as("accounts"))
-          .where(col("accounts").geq(options.minAccounts()))
-          .join(benignHeld, new String[] {"kind", "value"}, "left_anti")
-          .select("campaign_id", "kind", "value", "accounts")
-          .orderBy("campaign_id", "kind", "value").collectAsList();
+        Map<Long, long[]> signatures = signatures(kept);
+        Map<String, long[]> hours = hourProfiles(events, chosenMembers);
+        Map<String, Map<String, Long>> capabilities = capabilityMix(in, chosenMembers);
 
-      Map<Long, long[]> signatures = signatures(kept);
-      Map<String, long[]> hours = hourProfiles(in, chosenMembers);
-      Map<String, Map<String, Long>> capabilities = capabilityMix(in, chosenMembers);
-
-      group.step("share export " + d + ": bundle");
-      Bundle b = new Bundle(d, options);
-      for (Row c : campaigns) {
-        String id = c.getString(c.fieldIndex("campaign_id"));
-        String campaignStixId = b.campaign(c, capabilities.getOrDefault(id, Map.of()));
-        for (Row k : kept) {
-          if (k.getString(0).equals(id)) {
-            b.indicator(campaignStixId, k.getString(1), k.getString(2), k.getLong(3), signatures);
+        group.step("share export " + d + ": bundle");
+        Bundle b = new Bundle(d, options);
+        for (Row c : campaigns) {
+          String id = c.getString(c.fieldIndex("campaign_id"));
+          String campaignStixId = b.campaign(c, capabilities.getOrDefault(id, Map.of()));
+          for (Row k : kept) {
+            if (k.getString(0).equals(id)) {
+              b.indicator(campaignStixId, k.getString(1), k.getString(2), k.getLong(3), signatures);
+            }
+          }
+          long[] h = hours.get(id);
+          if (h != null) {
+            b.hourProfile(campaignStixId, h);
           }
         }
-        long[] h = hours.get(id);
-        if (h != null) {
-          b.hourProfile(campaignStixId, h);
-        }
+        // the id is a hash of everything the bundle says, so the same night exported again has the same id
+        String bundleId = Stix.id("bundle", "distillwatch:" + options.labName() + ":" + d + ":" + b.content);
+        String json = Stix.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(Stix.bundle(bundleId, b.objects));
+        TextFile.write(spark.sparkContext().hadoopConfiguration(), options.out(), json + "\n");
+        Map<String, Long> metrics = new TreeMap<>();
+        metrics.put("campaigns", (long) campaigns.size());
+        b.counts.forEach((k, v) -> metrics.put("indicators_" + k, (long) v));
+        lake.recordRun("share-export", d, metrics);
+        return new Result(d, campaigns.size(), b.counts, options.key() != null, bundleId);
+      } finally {
+        events.unpersist();
       }
-      String bundleId = Stix.id("bundle", "distillwatch:" + options.labName() + ":" + d + ":" + b.digest());
-      String json = Stix.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(Stix.bundle(bundleId, b.objects));
-      TextFile.write(spark.sparkContext().hadoopConfiguration(), options.out(), json + "\n");
-      Map<String, Long> metrics = new TreeMap<>();
-      metrics.put("campaigns", (long) campaigns.size());
-      b.counts.forEach((k, v) -> metrics.put("indicators_" + k, (long) v));
-      lake.recordRun("share-export", d, metrics);
-      return new Result(d, campaigns.size(), b.counts, options.key() != null, bundleId);
     }
-  }
-
-  private LocalDate latestNight(CampaignTables t) {
-    Row r = lake.read(t.campaigns()).agg(org.apache.spark.sql.functions.max("date")).first();
-    if (r.isNullAt(0)) {
-      throw new InvalidInputException("gold.campaigns of lake " + lake.root() + " is empty; run nightly first");
-    }
-    return r.getDate(0).toLocalDate();
   }
 
   /**
    * (account_id, kind, value): every value of each indicator kind an active account of the window
    * holds. Identity values stay raw here (inside the lake); only kept ones are hashed, on the driver.
    */
-  private Dataset<Row> attributes(WindowInputs in) {
+  private Dataset<Row> attributes(WindowInputs in, Dataset<Row> events) {
     UserDefinedFunction prefix = udf((UDF1<String, String>) Indicators::prefix24, DataTypes.StringType);
-    Dataset<Row> events = in.events();
     Dataset<Row> registry = in.registry();
     List<Dataset<Row>> parts = new ArrayList<>();
     parts.add(events.select(col("account_id"), lit(Indicators.NETWORK).as("kind"), prefix.apply(col("ip")).as("value")));
@@ -225,9 +223,9 @@ public final class ShareExport {
   }
 
   /** Requests per hour of day (UTC) of each campaign's accounts in the window. */
-  private Map<String, long[]> hourProfiles(WindowInputs in, Dataset<Row> chosenMembers) {
+  private Map<String, long[]> hourProfiles(Dataset<Row> events, Dataset<Row> chosenMembers) {
     Map<String, long[]> out = new TreeMap<>();
-    for (Row r : in.events().join(chosenMembers, "account_id").groupBy(col("campaign_id"), hour(col("ts")).as("h"))
+    for (Row r : events.join(chosenMembers, "account_id").groupBy(col("campaign_id"), hour(col("ts")).as("h"))
         .agg(count(lit(1)).as("n")).collectAsList()) {
       out.computeIfAbsent(r.getString(0), k -> new long[24])[r.getInt(1)] = r.getLong(2);
     }
@@ -257,7 +255,7 @@ public final class ShareExport {
     private final String created;
     private final String identityId;
     private final String markingId;
-    private final StringBuilder content = new StringBuilder();
+    final StringBuilder content = new StringBuilder();
 
     Bundle(LocalDate night, Options options) {
       this.night = night;
@@ -376,10 +374,6 @@ public final class ShareExport {
       objects.add(Stix.relationship("indicates", id, campaignStixId, created, identityId, markingId));
       counts.merge(Indicators.HOUR_PROFILE, 1, Integer::sum);
       content.append(p).append(';');
-    }
-
-    String digest() {
-      return Integer.toHexString(content.toString().hashCode());
     }
   }
 

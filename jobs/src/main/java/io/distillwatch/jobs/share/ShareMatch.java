@@ -17,6 +17,7 @@ import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -115,28 +116,32 @@ public final class ShareMatch {
       }
       Dataset<Row> terms = spark.createDataFrame(termRows, TERMS);
       WindowInputs in = new WindowInputs(lake, d, WINDOW_DAYS);
-      Dataset<Row> hits = hits(in, terms, bundle).distinct();
-
-      group.step("share match " + d + ": leads");
-      Map<String, Double> weights = Indicators.WEIGHTS;
-      org.apache.spark.sql.Column weight = lit(0.0);
-      for (Map.Entry<String, Double> w : new TreeMap<>(weights).entrySet()) {
-        weight = when(col("kind").equalTo(w.getKey()), lit(w.getValue())).otherwise(weight);
-      }
-      // an indicator counts once, at the weight of its kind
-      Dataset<Row> perIndicator = hits.groupBy("peer_campaign", "account_id", "indicator_id")
-          .agg(max(weight).as("w"));
-      Dataset<Row> leads = perIndicator.groupBy("peer_campaign", "account_id").agg(sum("w").as("weight"))
-          .withColumn("lead", col("weight").geq(Indicators.LEAD_WEIGHT - 1e-9));
       Date day = Date.valueOf(d);
-      Dataset<Row> names = spark.createDataFrame(bundle.campaignNames().entrySet().stream()
-          .map(e -> RowFactory.create(e.getKey(), e.getValue())).toList(),
-          new StructType().add("peer_campaign", DataTypes.StringType).add("peer_campaign_name", DataTypes.StringType));
-      Dataset<Row> rows = hits.join(leads.select("peer_campaign", "account_id", "lead"), new String[] {"peer_campaign", "account_id"})
-          .join(names, new String[] {"peer_campaign"}, "left")
-          .withColumn("date", lit(day)).withColumn("bundle_id", lit(bundle.id()));
-      lake.replace(Tables.SHARE_PEER_MATCHES, rows,
-          "date = DATE'" + d + "' AND bundle_id = '" + bundle.id() + "'");
+      // the hits feed the lead weights and the rows written: computed once
+      Dataset<Row> hits = hits(in, terms, bundle).distinct().persist(StorageLevel.MEMORY_AND_DISK_SER());
+      try {
+        group.step("share match " + d + ": leads");
+        Map<String, Double> weights = Indicators.WEIGHTS;
+        org.apache.spark.sql.Column weight = lit(0.0);
+        for (Map.Entry<String, Double> w : new TreeMap<>(weights).entrySet()) {
+          weight = when(col("kind").equalTo(w.getKey()), lit(w.getValue())).otherwise(weight);
+        }
+        // an indicator counts once, at the weight of its kind
+        Dataset<Row> perIndicator = hits.groupBy("peer_campaign", "account_id", "indicator_id")
+            .agg(max(weight).as("w"));
+        Dataset<Row> leads = perIndicator.groupBy("peer_campaign", "account_id").agg(sum("w").as("weight"))
+            .withColumn("lead", col("weight").geq(Indicators.LEAD_WEIGHT - 1e-9));
+        Dataset<Row> names = spark.createDataFrame(bundle.campaignNames().entrySet().stream()
+            .map(e -> RowFactory.create(e.getKey(), e.getValue())).toList(),
+            new StructType().add("peer_campaign", DataTypes.StringType).add("peer_campaign_name", DataTypes.StringType));
+        Dataset<Row> rows = hits.join(leads.select("peer_campaign", "account_id", "lead"), new String[] {"peer_campaign", "account_id"})
+            .join(names, new String[] {"peer_campaign"}, "left")
+            .withColumn("date", lit(day)).withColumn("bundle_id", lit(bundle.id()));
+        lake.replace(Tables.SHARE_PEER_MATCHES, rows,
+            "date = DATE'" + d + "' AND bundle_id = '" + bundle.id() + "'");
+      } finally {
+        hits.unpersist();
+      }
       Faults.point("share-match:after-matches");
 
       group.step("share match " + d + ": outputs");
