@@ -26,6 +26,8 @@ public final class SharedSpark implements ParameterResolver {
           .config("spark.sql.shuffle.partitions", "2")
           .config("spark.default.parallelism", "2")
           .config("spark.sql.session.timeZone", "UTC")
+          // as the launcher's embedded Spark (SparkSessions): no adaptive re-planning after every stage
+          .config("spark.sql.adaptive.enabled", "false")
           // test data is tiny: compiling whole-stage code costs more than it saves
           .config("spark.sql.codegen.wholeStage", "false")
           // a test JVM lives minutes: no need for the cleaner thread that polls for unused RDDs

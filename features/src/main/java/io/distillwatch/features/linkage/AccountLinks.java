@@ -250,6 +250,7 @@ public final class AccountLinks {
     Dataset<Row> identity = perKind(pairs(identityMembers, starAbove), kindTable)
         .where(col("contribution").gt(0))
         .persist(StorageLevel.MEMORY_AND_DISK_SER());
+    identity.count(); // built once now: the plan below reads it three times (see LinkJob's memberships)
     Dataset<Row> candidates = identity.select("src", "dst").distinct();
     Dataset<Row> linkable = candidates.select(col("src").as("account_id"))
         .union(candidates.select(col("dst").as("account_id"))).distinct();

@@ -227,7 +227,7 @@ public final class CampaignsJob {
         Result r = new Result(c.getLong(0), c.isNullAt(1) ? 0 : c.getLong(1), c.isNullAt(2) ? 0 : c.getLong(2),
             alertCount, lineageCount, verdicts);
         if (t == CampaignTables.NIGHTLY) {
-          lake.recordRun(NAME, d, r.metrics());
+          lake.recordRun(NAME, d, group.withCosts(r.metrics()));
         }
         campaigns.unpersist();
         features.unpersist();

@@ -146,6 +146,9 @@ public final class LinkJob {
             .unionByName(AccountLinks.templateMemberships(in.requests()))
             .unionByName(peerMemberships(in, activity))
             .persist(StorageLevel.MEMORY_AND_DISK_SER());
+        // built now, once: the edge plan reads it in many branches, and adaptive execution runs those
+        // branches' stages at once, each computing the uncached partitions again
+        memberships.count();
         double behaviourWeight = options.kinds().stream().filter(k -> k.name().equals(LinkKind.BEHAVIOUR)).findFirst()
             .orElseThrow().weight();
         // behaviour is measured on the pairs that have identity evidence (it never links alone)
@@ -173,7 +176,7 @@ public final class LinkJob {
         long linked = written.select(col("src").as("a")).union(written.select(col("dst").as("a"))).distinct().count();
         Result r = new Result(active, edges, linked, dropped);
         if (t == CampaignTables.NIGHTLY) {
-          lake.recordRun(NAME, d, r.metrics());
+          lake.recordRun(NAME, d, group.withCosts(r.metrics()));
         }
         return r;
       } finally {

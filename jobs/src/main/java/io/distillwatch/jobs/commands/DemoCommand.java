@@ -42,9 +42,10 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 /**
- * The embedded default: simulate a month into {@code ./demo-lake/landing}, run every night into
- * {@code ./demo-lake} (ingest, features, link, campaigns), replay the last week with
- * {@code discover}, and end with the top campaigns, the enforcement CSV, the evaluation
+ * The embedded default: simulate five days at scale 0.1 (about 30,000 events; {@code --days 30
+ * --scale 1} is the full month of about 1.2M) into {@code ./demo-lake/landing}, run every night into
+ * {@code ./demo-lake} (ingest, features, drift, link, campaigns), replay the last week (the later
+ * half of a shorter run) with {@code discover}, and end with the top campaigns, the enforcement CSV, the evaluation
  * against the simulator's labels, the notebooks' CSV views and the HTML briefing. Re-running reuses the simulated landing zone when it was
  * made with the same settings, and every night is idempotent, so a second demo changes nothing.
  */
@@ -56,7 +57,7 @@ public final class DemoCommand implements Command {
 
   @Override
   public String summary() {
-    return "simulate a month and run every night on it, all under ./demo-lake";
+    return "simulate five days (or a month: --days 30 --scale 1) and run every night on it, all under ./demo-lake";
   }
 
   @Override
@@ -64,9 +65,10 @@ public final class DemoCommand implements Command {
     return List.of(
         OptionSpec.optional("dir", TEXT, "demo-lake", "where the landing zone and the lake go (a local folder)"),
         OptionSpec.optional("from", DATE, "2026-10-01", "first simulated day"),
-        OptionSpec.optional("days", INT, "30", "number of days"),
+        // five days at scale 0.1 end within 15 minutes on two cores (docs/benchmarks.md, "The demo")
+        OptionSpec.optional("days", INT, "5", "number of days (30 for the month)"),
         OptionSpec.optional("seed", INT, "42", "simulator seed"),
-        OptionSpec.optional("scale", DOUBLE, "1", "simulator scale (1 = about 1M events in 30 days)"));
+        OptionSpec.optional("scale", DOUBLE, "0.1", "simulator scale (1 = about 40,000 events a day)"));
   }
 
   @Override
@@ -124,8 +126,9 @@ public final class DemoCommand implements Command {
         lake.read(CampaignTables.NIGHTLY.links()).where(col("date").equalTo(lit(java.sql.Date.valueOf(to)))).count()));
     ctx.progress(String.format("  lake            %s", dir));
 
-    // retrospective discovery over the last week, compared with what the nights flagged
-    LocalDate discoverFrom = to.minusDays(Math.min(6, args.integer("days") - 1));
+    // retrospective discovery over the last week (the later half of a shorter run), compared with what
+    // the nights flagged
+    LocalDate discoverFrom = to.minusDays(Math.min(6, (args.integer("days") - 1) / 2));
     DiscoverJob.Result discovered = new DiscoverJob(lake, new DiscoverJob.Options(discoverFrom, to,
         LinkJob.Options.defaults(discoverFrom), CampaignsJob.Options.defaults(discoverFrom))).execute(ctx::progress);
     ctx.progress("");

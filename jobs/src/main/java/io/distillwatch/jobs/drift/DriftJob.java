@@ -265,7 +265,7 @@ public final class DriftJob {
         long alertCount = lake.read(Tables.GOLD_DRIFT_ALERTS).where(col("date").equalTo(lit(day))).count();
         Result result = new Result(windowed, c.getLong(0), active - windowed, c.getLong(1), embedded, alertCount,
             ownStrata.size() + 1L);
-        lake.recordRun(NAME, d, result.metrics());
+        lake.recordRun(NAME, d, group.withCosts(result.metrics()));
         accounts.unpersist();
         return result;
       } finally {

@@ -258,7 +258,7 @@ public final class FeaturesJob {
             .where(col("landing_date").equalTo(lit(day)).and(col("event_date").lt(lit(day)))).count();
         Result result = new Result(t.isNullAt(2) ? 0 : t.getLong(2), prompts.count(), t.getLong(0), t.getLong(1),
             newIndexEntries, accounts, windowRows, lateEvents, embeddingTags.embedded());
-        lake.recordRun(NAME, d, result.metrics(options));
+        lake.recordRun(NAME, d, group.withCosts(result.metrics(options)));
         assignment.unpersist();
         todaysTemplates.unpersist();
         return result;

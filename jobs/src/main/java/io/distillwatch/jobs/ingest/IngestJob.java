@@ -9,6 +9,7 @@ import io.distillwatch.jobs.lake.Lake;
 import io.distillwatch.jobs.lake.Tables;
 import io.distillwatch.jobs.spark.Faults;
 import io.distillwatch.jobs.spark.JobGroup;
+import io.distillwatch.jobs.spark.SparkActivity;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -155,7 +156,7 @@ public final class IngestJob {
         Faults.point("ingest:after-accounts");
         Result result = new Result(files.files(), files.ignored().size(), read, accepted, inserted, quarantined,
             acc[0], acc[1], acc[2]);
-        lake.recordRun(NAME, d, result.metrics());
+        lake.recordRun(NAME, d, group.withCosts(result.metrics()));
         return result;
       } finally {
         validated.unpersist();
@@ -180,6 +181,7 @@ public final class IngestJob {
         .whenMatched("s.content_hash = t.content_hash AND (" + earlier + ")").updateAll()
         .whenNotMatched().insertAll()
         .execute();
+    SparkActivity.commit();
     return lastMetric(target, "numTargetRowsInserted");
   }
 

@@ -3,6 +3,7 @@ package io.distillwatch.jobs.lake;
 import io.delta.tables.DeltaTable;
 import io.distillwatch.jobs.failures.InvalidInputException;
 import io.distillwatch.jobs.spark.Faults;
+import io.distillwatch.jobs.spark.SparkActivity;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -98,6 +99,7 @@ public final class Lake {
       builder = builder.partitionedBy(t.partitionBy().toArray(String[]::new));
     }
     DeltaTable created = builder.execute();
+    SparkActivity.commit();
     known.add(t.name());
     return created;
   }
@@ -129,6 +131,7 @@ public final class Lake {
     }
     rowsToWrite(t, rows).write().format("delta").mode("overwrite").option("replaceWhere", where)
         .option("mergeSchema", "true").save(path(t));
+    SparkActivity.commit();
   }
 
   /** MERGE keyed on the natural key: new keys are inserted, existing ones updated when {@code updateWhen} holds. */
@@ -143,6 +146,7 @@ public final class Lake {
       merge = merge.whenMatched(updateWhen).updateAll();
     }
     merge.whenNotMatched().insertAll().execute();
+    SparkActivity.commit();
   }
 
   /**

@@ -7,11 +7,14 @@ import io.distillwatch.jobs.features.FeaturesJob;
 import io.distillwatch.jobs.ingest.IngestJob;
 import io.distillwatch.jobs.lake.Lake;
 import io.distillwatch.jobs.spark.Faults;
+import io.distillwatch.jobs.spark.SparkActivity;
 
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * One night: every stage for one date, in order. Each stage is idempotent on its own, so a
@@ -38,8 +41,8 @@ public final class NightlyJob {
     }
   }
 
-  /** One stage's outcome: its name, a one-line summary and its wall time. */
-  public record StageResult(String stage, String summary, long millis) {}
+  /** One stage's outcome: its name, a one-line summary, its wall time and its Spark jobs and Delta commits. */
+  public record StageResult(String stage, String summary, long millis, SparkActivity.Counts costs) {}
 
   /** @param drift null when the night left the drift stage out */
   public record Result(LocalDate date, List<StageResult> stages, IngestJob.Result ingest, FeaturesJob.Result features,
@@ -60,33 +63,38 @@ public final class NightlyJob {
   public Result execute(Consumer<String> progress) {
     LocalDate d = options.date();
     List<StageResult> stages = new ArrayList<>();
-    long t0 = System.nanoTime();
-    IngestJob.Result ingest = new IngestJob(lake, options.ingest()).execute();
-    stages.add(done(progress, d, "ingest", ingest.summary(), t0));
+    Stage stage = new Stage(lake, progress, d, stages);
+    IngestJob.Result ingest = stage.run("ingest", () -> new IngestJob(lake, options.ingest()).execute(), IngestJob.Result::summary);
     Faults.point("nightly:after-ingest");
-    t0 = System.nanoTime();
-    FeaturesJob.Result features = new FeaturesJob(lake, options.features()).execute();
-    stages.add(done(progress, d, "features", features.summary(), t0));
+    FeaturesJob.Result features = stage.run("features", () -> new FeaturesJob(lake, options.features()).execute(),
+        FeaturesJob.Result::summary);
     Faults.point("nightly:after-features");
-    DriftJob.Result drift = null;
-    if (options.drift() != null) {
-      t0 = System.nanoTime();
-      drift = new DriftJob(lake, options.drift()).execute();
-      stages.add(done(progress, d, "drift", drift.summary(), t0));
-    }
-    t0 = System.nanoTime();
-    LinkJob.Result link = new LinkJob(lake, options.link()).execute();
-    stages.add(done(progress, d, "link", link.summary(), t0));
+    DriftJob.Result drift = options.drift() == null ? null
+        : stage.run("drift", () -> new DriftJob(lake, options.drift()).execute(), DriftJob.Result::summary);
+    LinkJob.Result link = stage.run("link", () -> new LinkJob(lake, options.link()).execute(), LinkJob.Result::summary);
     Faults.point("nightly:after-link");
-    t0 = System.nanoTime();
-    CampaignsJob.Result campaigns = new CampaignsJob(lake, options.campaigns()).execute();
-    stages.add(done(progress, d, "campaigns", campaigns.summary(), t0));
+    CampaignsJob.Result campaigns = stage.run("campaigns", () -> new CampaignsJob(lake, options.campaigns()).execute(),
+        CampaignsJob.Result::summary);
     return new Result(d, stages, ingest, features, drift, link, campaigns);
   }
 
-  private static StageResult done(Consumer<String> progress, LocalDate d, String stage, String summary, long t0) {
-    long ms = (System.nanoTime() - t0) / 1_000_000;
-    progress.accept(String.format("nightly %s %-9s %s (%.1f s)", d, stage, summary, ms / 1000.0));
-    return new StageResult(stage, summary, ms);
+  /** Runs one stage, timing and metering it, and reports its line. */
+  private record Stage(Lake lake, Consumer<String> progress, LocalDate d, List<StageResult> done) {
+    <R> R run(String name, Supplier<R> job, Function<R, String> summary) {
+      long t0 = System.nanoTime();
+      SparkActivity.Meter meter = SparkActivity.start(lake.spark().sparkContext());
+      R result;
+      try {
+        result = job.get();
+      } finally {
+        meter.stop();
+      }
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      SparkActivity.Counts costs = meter.stop();
+      String line = summary.apply(result);
+      progress.accept(String.format("nightly %s %-9s %s (%.1f s; %s)", d, name, line, ms / 1000.0, costs));
+      done.add(new StageResult(name, line, ms, costs));
+      return result;
+    }
   }
 }

@@ -105,7 +105,7 @@ public final class PurgeJob {
       metrics.put("events_blanked", eventsBlanked);
       metrics.put("quarantine_blanked", quarantineBlanked);
       metrics.put("files_vacuumed", removed);
-      lake.recordRun(NAME, options.before(), metrics);
+      lake.recordRun(NAME, options.before(), group.withCosts(metrics));
       return r;
     }
   }

@@ -170,7 +170,7 @@ public final class ShareExport {
         Map<String, Long> metrics = new TreeMap<>();
         metrics.put("campaigns", (long) campaigns.size());
         b.counts.forEach((k, v) -> metrics.put("indicators_" + k, (long) v));
-        lake.recordRun("share-export", d, metrics);
+        lake.recordRun("share-export", d, group.withCosts(metrics));
         return new Result(d, campaigns.size(), b.counts, options.key() != null, bundleId);
       } finally {
         events.unpersist();

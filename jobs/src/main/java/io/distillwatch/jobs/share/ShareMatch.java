@@ -175,7 +175,7 @@ public final class ShareMatch {
       metrics.put("matched_accounts", c.getLong(0));
       metrics.put("leads", c.getLong(1));
       metrics.put("our_campaigns", ourCampaigns);
-      lake.recordRun("share-match", d, metrics);
+      lake.recordRun("share-match", d, group.withCosts(metrics));
       return new Result(d, bundle.id(), bundle.campaignNames().size(), bundle.indicators(), bundle.indicatorsNotEvaluated(),
           bundle.otherObjects(), c.getLong(0), c.getLong(1), ourCampaigns, options.key() != null);
     }

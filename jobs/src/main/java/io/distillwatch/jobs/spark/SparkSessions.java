@@ -31,6 +31,11 @@ public final class SparkSessions {
       conf.put("spark.default.parallelism", String.valueOf(Math.max(2, 2 * cores)));
       conf.put("spark.driver.bindAddress", "127.0.0.1");
       conf.put("spark.driver.host", "127.0.0.1");
+      // Adaptive execution re-plans a query after each of its stages and runs stages as separate jobs;
+      // on one machine with a night's small shuffles that re-planning costs more than it wins (a scale-1
+      // night: 0.84x the time and two thirds of the memory without it, docs/benchmarks.md, "What a
+      // night costs"). A cluster keeps its own setting.
+      conf.put("spark.sql.adaptive.enabled", "false");
       // Delta's default of 50 partitions for reading its log is costly on a laptop-sized machine
       conf.put("spark.databricks.delta.snapshotPartitions", String.valueOf(Math.max(2, cores)));
       conf.put("spark.sql.warehouse.dir", System.getProperty("java.io.tmpdir") + "/distillwatch-warehouse");
