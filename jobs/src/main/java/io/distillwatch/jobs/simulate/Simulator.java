@@ -21,7 +21,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntConsumer;
 import java.util.zip.Deflater;
@@ -92,24 +94,34 @@ public final class Simulator {
     AtomicLong malformed = new AtomicLong();
     AtomicLong bytes = new AtomicLong();
     AtomicLong files = new AtomicLong();
-    ForkJoinPool pool = new ForkJoinPool(Math.max(1, Runtime.getRuntime().availableProcessors()));
+    // days are independent: one task each on a plain thread pool. Not a ForkJoinPool: waiting on a
+    // fork-join task from a fork-join worker (JUnit runs test classes on one) lets that worker run other
+    // queued work meanwhile, such as another test class that then asks for the same simulation
+    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Runtime.getRuntime().availableProcessors()));
     try {
-      pool.submit(() -> java.util.stream.IntStream.range(0, cfg.days()).parallel().forEach(d -> {
-        DayStats s = new DayWriter(d).write();
-        events.addAndGet(s.events);
-        lines.addAndGet(s.lines);
-        malformed.addAndGet(s.malformed);
-        bytes.addAndGet(s.bytes);
-        files.addAndGet(s.files);
-        dayDone.accept(d);
-      })).get();
+      List<Future<?>> days = new ArrayList<>();
+      for (int day = 0; day < cfg.days(); day++) {
+        int d = day;
+        days.add(pool.submit(() -> {
+          DayStats s = new DayWriter(d).write();
+          events.addAndGet(s.events);
+          lines.addAndGet(s.lines);
+          malformed.addAndGet(s.malformed);
+          bytes.addAndGet(s.bytes);
+          files.addAndGet(s.files);
+          dayDone.accept(d);
+        }));
+      }
+      for (Future<?> day : days) {
+        day.get();
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
     } catch (ExecutionException e) {
       throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
     } finally {
-      pool.shutdown();
+      pool.shutdownNow();
     }
     long accounts = 0;
     long campaignAccounts = 0;
