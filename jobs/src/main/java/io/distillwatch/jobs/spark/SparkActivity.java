@@ -2,6 +2,7 @@ package io.distillwatch.jobs.spark;
 
 import org.apache.spark.SparkContext;
 import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerEvent;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerStageCompleted;
 import org.apache.spark.scheduler.SparkListenerStageSubmitted;
@@ -11,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -107,15 +110,31 @@ public final class SparkActivity {
   }
 
   /**
-   * Job-start events reach listeners asynchronously: wait (briefly) until the bus has delivered what
-   * this thread's jobs posted, so the count is whole. {@code waitUntilEmpty} is Spark-internal (public
-   * in bytecode); if it is ever gone, counts may miss a job that finished in the last instant.
+   * Job-start and stage-completed events reach listeners asynchronously, in the order they were posted:
+   * post a marker and wait (briefly) until the listener has seen it, so every event of this thread's
+   * finished jobs has been counted. Waiting for the whole bus to drain instead would wait on other
+   * threads' busy jobs. {@code listenerBus().post} is Spark-internal (public in bytecode); if it is
+   * ever gone, a count may miss a job that finished in the last instant.
    */
   private static void drainListenerBus(SparkContext sc) {
     try {
-      sc.listenerBus().waitUntilEmpty(10_000L);
-    } catch (Exception | LinkageError e) {
+      Marker marker = new Marker();
+      sc.listenerBus().post(marker);
+      marker.seen.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException | LinkageError e) {
       // a count short by a job or two is better than a failed night
+    }
+  }
+
+  /** An event of our own on the listener bus: when the listener sees it, what was posted before it was seen too. */
+  private static final class Marker implements SparkListenerEvent {
+    final CountDownLatch seen = new CountDownLatch(1);
+
+    @Override
+    public boolean logEvent() {
+      return false; // never written to an event log
     }
   }
 
@@ -125,6 +144,13 @@ public final class SparkActivity {
         @Override
         public void onJobStart(SparkListenerJobStart job) {
           tallies(job.properties()).forEach(t -> t.jobs.incrementAndGet());
+        }
+
+        @Override
+        public void onOtherEvent(SparkListenerEvent event) {
+          if (event instanceof Marker m) {
+            m.seen.countDown();
+          }
         }
 
         @Override
