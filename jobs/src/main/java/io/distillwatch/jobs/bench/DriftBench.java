@@ -24,7 +24,7 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * {@code bench drift}: what the drift stage adds to a night. A simulated lake of {@code days} days
+ * {@code bench drift}: what the drift stage adds to a night, and what a night costs against its floor. A simulated lake of {@code days} days
  * at {@code scale} is built once (ingest, features and drift for every day but the last, with link and
  * campaigns on the day before it so the night has known harvesting for the contrast; ingest and
  * features for the last: the embedding cache as a real lake has it), then the last night runs whole
@@ -32,6 +32,10 @@ import java.util.function.Consumer;
  * on any night), then alternately without and with it (re-runs: idempotent, the cache warm). Every
  * measured run re-runs ingest and features, so the runs differ only by the drift stage. Reported: each run's stage times, the drift
  * stage's accounts per second, and the night's time with drift over the night without.
+ *
+ * <p>Between the nights runs the <em>floor job</em> of issue 29: read the night's {@code bronze.events}
+ * partition and write one Delta table of the same rows (replacing that date), the least a night can do
+ * with its day. Reported: each night's time over the median floor, alternating in one JVM.
  */
 public final class DriftBench {
   public record Options(Path work, LocalDate night, int days, double scale, long seed, int repeats, String device) {}
@@ -87,12 +91,29 @@ public final class DriftBench {
       Files.writeString(marker, stamp + "\n");
     }
     List<Run> runs = new ArrayList<>();
+    List<Double> floors = new ArrayList<>();
+    floors.add(floor(lake, dir)); // the first also creates the table; the others replace its one date
     runs.add(night(lake, landing, true, "with drift, first run (the night's new prompts embedded)"));
     for (int r = 0; r < options.repeats(); r++) {
+      floors.add(floor(lake, dir));
       runs.add(night(lake, landing, false, "without drift"));
+      floors.add(floor(lake, dir));
       runs.add(night(lake, landing, true, "with drift, re-run"));
     }
-    return table(runs);
+    return table(runs, floors);
+  }
+
+  /** The floor job: the night's bronze.events rows read once and written once to one Delta table. */
+  private double floor(Lake lake, Path dir) {
+    long t0 = System.nanoTime();
+    String date = "event_date = DATE'" + options.night() + "'";
+    lake.read(io.distillwatch.jobs.lake.Tables.BRONZE_EVENTS).where(date)
+        .write().format("delta").mode("overwrite").option("replaceWhere", date).partitionBy("event_date")
+        .save(dir.resolve("floor").toString());
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    progress.accept(String.format("bench drift: floor job (read the night's bronze.events, write them to one Delta table) %.1f s",
+        seconds));
+    return seconds;
   }
 
   private Run night(Lake lake, String landing, boolean withDrift, String label) {
@@ -114,7 +135,7 @@ public final class DriftBench {
     return new IngestJob.Options(landing, d, EventValidator.defaults(), 0.1);
   }
 
-  private String table(List<Run> runs) {
+  private String table(List<Run> runs, List<Double> floors) {
     StringBuilder md = new StringBuilder();
     md.append(String.format("Night %s at scale %s (%d days in the lake, seed %d), device %s:%n%n", options.night(),
         options.scale(), options.days(), options.seed(), SentenceEmbedder.parseDevice(options.device())));
@@ -135,6 +156,12 @@ public final class DriftBench {
         + "with); the drift stage's own share of the first run: %.0f %%.%n", runs.get(0).seconds() / base,
         FeaturesBench.median(rerun) / base, base, FeaturesBench.median(rerun),
         100 * runs.get(0).stage("drift") / runs.get(0).seconds()));
+    // the first floor also created its table: the re-runs' floors are the comparable ones when there are any
+    double floor = FeaturesBench.median(floors.size() > 1 ? floors.subList(1, floors.size()) : floors);
+    md.append(String.format("%nFloor job (the night's bronze.events read and written to one Delta table): %s s, median %.1f s. "
+        + "Night without drift / floor: %.1fx; with drift, re-run / floor: %.1fx (issue 29's target: 4x).%n",
+        floors.stream().map(f -> String.format("%.1f", f)).toList(), floor, base / floor,
+        FeaturesBench.median(rerun) / floor));
     return md.toString();
   }
 }

@@ -17,7 +17,10 @@ import static io.distillwatch.jobs.cli.OptionSpec.Kind.DOUBLE;
 import static io.distillwatch.jobs.cli.OptionSpec.Kind.INT;
 import static io.distillwatch.jobs.cli.OptionSpec.Kind.TEXT;
 
-/** {@code bench drift}: a night with the drift stage against the same night without it, and the stage's accounts per second. */
+/**
+ * {@code bench drift}: a night with the drift stage against the same night without it, the stage's
+ * accounts per second, and both nights against the floor job (the night's events read and written once).
+ */
 public final class BenchDriftCommand implements Command {
   @Override
   public String name() {
@@ -31,7 +34,8 @@ public final class BenchDriftCommand implements Command {
 
   @Override
   public String summary() {
-    return "bench drift: a night with and without the query-drift stage, side by side, and its accounts per second";
+    return "bench drift: a night with and without the query-drift stage, side by side, its accounts per second, "
+        + "and the night against the floor job (read the day's events, write them once)";
   }
 
   @Override
