@@ -25,7 +25,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * <p>The runs use adaptive query execution, as a cluster's Spark does by default, while the reference
  * night ran without it, as the launcher's embedded Spark does: equal tables also say that the
- * launcher's setting changes no result.
+ * launcher's setting changes no result. One thing does change with the plan, and is compared by what
+ * it says: the bytes of the HLL account sketches in silver.template_daily, which depend on the order
+ * partial sketches are merged in (in one run, 167 of 893 rows differed in bytes, none in estimate).
  */
 class ConcurrentNightlyTest {
 
@@ -64,8 +66,8 @@ class ConcurrentNightlyTest {
     if (!failures.isEmpty()) {
       new NightlyJob(lake, night).execute(line -> { }); // what the conflict message tells the operator to do
     }
-    assertThat(SingleNight.digests(lake))
+    assertThat(SingleNight.digestsAcrossPlans(lake))
         .as("tables after concurrent runs with adaptive execution = those of one run without it")
-        .isEqualTo(SingleNight.referenceDigests());
+        .isEqualTo(SingleNight.referenceDigestsAcrossPlans());
   }
 }

@@ -21,6 +21,7 @@ public final class SingleNight {
   private SingleNight() {}
 
   private static Map<String, String> digests;
+  private static Map<String, String> digestsAcrossPlans;
 
   /** The night every test runs: the first small-landing day, every stage (embedding tags off, as in {@link CampaignLake}). */
   public static NightlyJob.Options options() {
@@ -32,8 +33,30 @@ public final class SingleNight {
       Lake lake = Lake.open(SharedSpark.get(), Fixtures.tempDir("single-night").toString());
       new NightlyJob(lake, options()).execute(line -> { });
       digests = digests(lake);
+      digestsAcrossPlans = digestsAcrossPlans(lake);
     }
     return digests;
+  }
+
+  /** The reference night's {@link #digestsAcrossPlans}. */
+  public static synchronized Map<String, String> referenceDigestsAcrossPlans() {
+    referenceDigests();
+    return digestsAcrossPlans;
+  }
+
+  /**
+   * Digests to compare runs made with different physical plans (adaptive execution on and off, another
+   * partitioning): as {@link #digests}, with the HLL account sketches of silver.template_daily taken by
+   * their estimate. A sketch's bytes depend on the order its partial sketches were merged in; what it
+   * says does not.
+   */
+  public static Map<String, String> digestsAcrossPlans(Lake lake) {
+    Map<String, String> d = new TreeMap<>(digests(lake));
+    if (lake.exists(Tables.SILVER_TEMPLATE_DAILY)) {
+      d.put(Tables.SILVER_TEMPLATE_DAILY.name(), Digest.of(lake.read(Tables.SILVER_TEMPLATE_DAILY)
+          .withColumn("account_sketch", org.apache.spark.sql.functions.expr("hll_sketch_estimate(account_sketch)"))));
+    }
+    return d;
   }
 
   /** Content digests of every table a night writes (ops.runs and ops.first_runs left out: they hold wall-clock times). */
