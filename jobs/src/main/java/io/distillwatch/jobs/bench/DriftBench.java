@@ -9,6 +9,7 @@ import io.distillwatch.jobs.features.FeaturesJob;
 import io.distillwatch.jobs.ingest.IngestJob;
 import io.distillwatch.jobs.lake.Lake;
 import io.distillwatch.jobs.lake.LocalFiles;
+import io.distillwatch.jobs.lake.Tables;
 import io.distillwatch.jobs.nightly.NightlyJob;
 import io.distillwatch.jobs.simulate.SimConfig;
 import io.distillwatch.jobs.simulate.Simulator;
@@ -24,7 +25,8 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * {@code bench drift}: what the drift stage adds to a night, and what a night costs against its floor. A simulated lake of {@code days} days
+ * {@code bench drift}: what the drift stage adds to a night, and what a night costs against its floor.
+ * A simulated lake of {@code days} days
  * at {@code scale} is built once (ingest, features and drift for every day but the last, with link and
  * campaigns on the day before it so the night has known harvesting for the contrast; ingest and
  * features for the last: the embedding cache as a real lake has it), then the last night runs whole
@@ -107,7 +109,7 @@ public final class DriftBench {
   private double floor(Lake lake, Path dir) {
     long t0 = System.nanoTime();
     String date = "event_date = DATE'" + options.night() + "'";
-    lake.read(io.distillwatch.jobs.lake.Tables.BRONZE_EVENTS).where(date)
+    lake.read(Tables.BRONZE_EVENTS).where(date)
         .write().format("delta").mode("overwrite").option("replaceWhere", date).partitionBy("event_date")
         .save(dir.resolve("floor").toString());
     double seconds = (System.nanoTime() - t0) / 1e9;

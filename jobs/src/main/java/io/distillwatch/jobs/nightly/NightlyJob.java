@@ -84,13 +84,13 @@ public final class NightlyJob {
       long t0 = System.nanoTime();
       SparkActivity.Meter meter = SparkActivity.start(lake.spark().sparkContext());
       R result;
+      SparkActivity.Counts costs;
       try {
         result = job.get();
       } finally {
-        meter.stop();
+        costs = meter.stop(); // also when the stage fails: the thread's tag is restored
       }
       long ms = (System.nanoTime() - t0) / 1_000_000;
-      SparkActivity.Counts costs = meter.stop();
       String line = summary.apply(result);
       progress.accept(String.format("nightly %s %-9s %s (%.1f s; %s)", d, name, line, ms / 1000.0, costs));
       done.add(new StageResult(name, line, ms, costs));

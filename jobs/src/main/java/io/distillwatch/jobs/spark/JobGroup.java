@@ -62,7 +62,8 @@ public final class JobGroup implements AutoCloseable {
 
   /**
    * The Spark jobs, task time and Delta commits of the whole job so far (in steps and between them);
-   * after {@link #close}, of the whole job.
+   * after {@link #close}, of the whole job. Ends the running step (its line is logged), so call it
+   * when the job's work is done.
    */
   public SparkActivity.Counts counts() {
     if (total != null) {
