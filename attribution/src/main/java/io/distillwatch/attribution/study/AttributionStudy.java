@@ -7,6 +7,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.apache.spark.sql.SparkSession;
 
@@ -163,13 +168,7 @@ public final class AttributionStudy {
   /** Runs the study; {@code progress} gets a line per step (no text of the outputs). */
   public static Result run(StudySpec spec, Map<String, ModelOutputs> outputs, Options options, Consumer<String> progress) {
     Prepared prepared = prepare(spec, outputs, options, progress);
-    List<SuspectResult> results = new ArrayList<>();
-    long seed = options.seed();
-    for (String suspect : spec.suspects()) {
-      progress.accept("study " + spec.name() + ": testing " + suspect);
-      results.add(prepared.test(suspect, prepared.allPrompts(), prepared.allPrompts(), seed));
-      seed += 1_000;
-    }
+    List<SuspectResult> results = testEach(prepared, spec, options.seed(), progress);
     double[] holm = NearestModelPermutation.holm(results.stream().mapToDouble(SuspectResult::pValue).toArray());
     List<SuspectResult> adjusted = new ArrayList<>();
     for (int i = 0; i < results.size(); i++) {
@@ -178,6 +177,51 @@ public final class AttributionStudy {
     return new Result(spec.name(), spec.provider(), spec.alpha(), options.matchLength(),
         options.matchLength() ? "matched" : "given", prepared.prompts(),
         prepared.promptsDropped, prepared.verdictMethods(), options.permutations(), options.seed(), adjusted);
+  }
+
+  /**
+   * Tests every suspect of the study, on all cores: the tests are independent (suspect i draws its
+   * permutations from seed + 1,000 i), so the results do not depend on how many run at once.
+   */
+  private static List<SuspectResult> testEach(Prepared prepared, StudySpec spec, long seed, Consumer<String> lines) {
+    Consumer<String> progress = line -> {
+      synchronized (lines) { // one line at a time, whatever the caller's consumer
+        lines.accept(line);
+      }
+    };
+    List<String> suspects = spec.suspects();
+    int threads = Math.max(1, Math.min(suspects.size(), Runtime.getRuntime().availableProcessors()));
+    progress.accept("study " + spec.name() + ": testing " + suspects.size() + " suspects, " + threads + " at a time");
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    AtomicInteger done = new AtomicInteger();
+    try {
+      List<Future<SuspectResult>> futures = new ArrayList<>();
+      for (int i = 0; i < suspects.size(); i++) {
+        String suspect = suspects.get(i);
+        long suspectSeed = seed + 1_000L * i;
+        futures.add(pool.submit(() -> {
+          SuspectResult r = prepared.test(suspect, prepared.allPrompts(), prepared.allPrompts(), suspectSeed);
+          progress.accept("study " + spec.name() + ": tested " + suspect + " (" + done.incrementAndGet() + " of "
+              + suspects.size() + ")");
+          return r;
+        }));
+      }
+      List<SuspectResult> results = new ArrayList<>();
+      for (Future<SuspectResult> f : futures) {
+        results.add(f.get());
+      }
+      return results;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("study " + spec.name() + " interrupted", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(e.getCause());
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   /** Aligns the prompts every model answered and computes every method's features once. */

@@ -9,7 +9,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
-import org.apache.spark.storage.StorageLevel;
+import io.distillwatch.features.spark.Materialized;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
@@ -76,7 +76,7 @@ public final class AccountLinks {
    */
   public record Links(Dataset<Row> edges, Dataset<Row> hubs, Dataset<Row> identityEvidence) {
     public void release() {
-      identityEvidence.unpersist();
+      Materialized.release(identityEvidence);
     }
   }
 
@@ -247,10 +247,9 @@ public final class AccountLinks {
 
     // pass 1: identity evidence, every account
     Dataset<Row> identityMembers = memberships.join(kept.where(col("identity")).drop("identity"), new String[] {"kind", "key"});
-    Dataset<Row> identity = perKind(pairs(identityMembers, starAbove), kindTable)
-        .where(col("contribution").gt(0))
-        .persist(StorageLevel.MEMORY_AND_DISK_SER());
-    identity.count(); // built once now: the plan below reads it three times (see LinkJob's memberships)
+    // computed once: the plan below reads it three times
+    Dataset<Row> identity = Materialized.of(perKind(pairs(identityMembers, starAbove), kindTable)
+        .where(col("contribution").gt(0)));
     Dataset<Row> candidates = identity.select("src", "dst").distinct();
     Dataset<Row> linkable = candidates.select(col("src").as("account_id"))
         .union(candidates.select(col("dst").as("account_id"))).distinct();

@@ -8,6 +8,7 @@ import io.distillwatch.features.campaigns.EvidenceWeights;
 import io.distillwatch.features.campaigns.IsolationForest;
 import io.distillwatch.features.linkage.AccountLinks;
 import io.distillwatch.features.linkage.LinkKind;
+import io.distillwatch.features.spark.Materialized;
 import io.distillwatch.jobs.failures.InvalidInputException;
 import io.distillwatch.jobs.lake.CampaignTables;
 import io.distillwatch.jobs.lake.Lake;
@@ -19,7 +20,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
-import org.apache.spark.storage.StorageLevel;
 
 import java.sql.Date;
 import java.sql.Timestamp;
@@ -127,16 +127,16 @@ public final class CampaignsJob {
           .where(col("command").equalTo(LinkJob.NAME).and(col("date").equalTo(lit(day)))).isEmpty()) {
         throw new InvalidInputException("no link graph for " + d + " in " + t.links().name() + "; run link first");
       }
-      Dataset<Row> edges = lake.read(t.links()).where(col("date").equalTo(lit(day))).persist(StorageLevel.MEMORY_AND_DISK_SER());
-      Dataset<Row> members = AccountClusters.of(spark, edges, options.minWeight(), options.minSize(), MAX_ITERATIONS,
-              BRIDGE_WEIGHT)
-          .persist(StorageLevel.MEMORY_AND_DISK_SER());
+      // the inputs every later step reads, computed once, as plan leaves (Materialized says why)
+      Dataset<Row> edges = Materialized.of(lake.read(t.links()).where(col("date").equalTo(lit(day))));
+      Dataset<Row> members = Materialized.of(AccountClusters.of(spark, edges, options.minWeight(), options.minSize(),
+          MAX_ITERATIONS, BRIDGE_WEIGHT));
       try {
         WindowInputs in = new WindowInputs(lake, d, options.windowDays());
         group.step("campaigns " + d + ": cluster features");
         // read by the cluster features and by the evidence references: computed once
-        Dataset<Row> registry = in.registry().persist(StorageLevel.MEMORY_AND_DISK_SER());
-        Dataset<Row> activity = in.activity(registry).persist(StorageLevel.MEMORY_AND_DISK_SER());
+        Dataset<Row> registry = Materialized.of(in.registry());
+        Dataset<Row> activity = Materialized.of(in.activity(registry));
         Dataset<Row> prefixes = AccountLinks.usageMemberships(in.events().join(members.select("account_id"), "account_id"))
             .where(col("kind").equalTo(io.distillwatch.features.linkage.LinkKind.IP_PREFIX)).select("account_id", "key");
         Dataset<Row> requests = in.requests().join(members.select("account_id"), "account_id");
@@ -145,9 +145,8 @@ public final class CampaignsJob {
                 new String[] {"template_id"}, "left");
         // the second detector's per-account tests of the night (run by the drift stage before link), when it ran
         Dataset<Row> accountDrift = lake.readIfExists(Tables.GOLD_ACCOUNT_DRIFT).where(col("date").equalTo(lit(day)));
-        Dataset<Row> features = CampaignScoring.withDrift(CampaignScoring.features(d, members, activity, registry, requests,
-                templates, prefixes, edges), members, accountDrift)
-            .persist(StorageLevel.MEMORY_AND_DISK_SER());
+        Dataset<Row> features = Materialized.of(CampaignScoring.withDrift(CampaignScoring.features(d, members, activity,
+            registry, requests, templates, prefixes, edges), members, accountDrift));
 
         group.step("campaigns " + d + ": evidence references");
         // every account active in the window, with its age and whether a candidate cluster holds it:
@@ -158,8 +157,8 @@ public final class CampaignsJob {
             .join(members.select(col("account_id"), lit(true).as("in_cluster")), new String[] {"account_id"}, "left")
             .withColumn("in_cluster", coalesce(col("in_cluster"), lit(false)));
         EvidenceWeights.References references = EvidenceWeights.references(features, accounts);
-        activity.unpersist();
-        registry.unpersist();
+        Materialized.release(activity);
+        Materialized.release(registry);
 
         group.step("campaigns " + d + ": anomaly model");
         // the night's clusters are few (one row each): fit on the driver, score on the executors
@@ -189,12 +188,11 @@ public final class CampaignsJob {
         Dataset<Row> prevCols = previous.select(col("campaign_id"), col("first_seen").as("prev_first_seen"),
             col("first_flagged").as("prev_first_flagged"), col("flagged").as("prev_flagged"),
             col("score").as("previous_score"), col("cluster_size").as("previous_size"));
-        Dataset<Row> campaigns = scored.join(ids.ids(), "cluster_key")
+        Dataset<Row> campaigns = Materialized.of(scored.join(ids.ids(), "cluster_key")
             .join(prevCols, new String[] {"campaign_id"}, "left")
             .withColumn("date", lit(day))
             .withColumn("first_seen", coalesce(col("prev_first_seen"), lit(day)))
-            .withColumn("first_flagged", coalesce(col("prev_first_flagged"), when(col("flagged"), lit(day))))
-            .persist(StorageLevel.MEMORY_AND_DISK_SER());
+            .withColumn("first_flagged", coalesce(col("prev_first_flagged"), when(col("flagged"), lit(day)))));
 
         group.step("campaigns " + d + ": write");
         lake.replace(t.campaigns(), campaigns, where);
@@ -229,12 +227,12 @@ public final class CampaignsJob {
         if (t == CampaignTables.NIGHTLY) {
           lake.recordRun(NAME, d, group.withCosts(r.metrics()));
         }
-        campaigns.unpersist();
-        features.unpersist();
+        Materialized.release(campaigns);
+        Materialized.release(features);
         return r;
       } finally {
-        members.unpersist();
-        edges.unpersist();
+        Materialized.release(members);
+        Materialized.release(edges);
       }
     }
   }

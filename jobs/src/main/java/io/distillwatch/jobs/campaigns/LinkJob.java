@@ -12,7 +12,7 @@ import io.distillwatch.jobs.spark.JobGroup;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
+import io.distillwatch.features.spark.Materialized;
 
 import java.sql.Date;
 import java.time.LocalDate;
@@ -133,7 +133,7 @@ public final class LinkJob {
     try (JobGroup group = JobGroup.open(spark, NAME, desc)) {
       WindowInputs in = new WindowInputs(lake, d, options.windowDays());
       group.step("link " + d + ": account activity");
-      Dataset<Row> activity = in.activity().persist(StorageLevel.MEMORY_AND_DISK_SER());
+      Dataset<Row> activity = Materialized.of(in.activity());
       try {
         long active = activity.count();
         if (active == 0) {
@@ -141,14 +141,11 @@ public final class LinkJob {
               + " days ending " + d + "; run features for those dates first");
         }
         group.step("link " + d + ": memberships");
-        Dataset<Row> memberships = AccountLinks.registryMemberships(in.registry())
+        // computed once: the edge plan reads it in many branches
+        Dataset<Row> memberships = Materialized.of(AccountLinks.registryMemberships(in.registry())
             .unionByName(AccountLinks.usageMemberships(in.events()))
             .unionByName(AccountLinks.templateMemberships(in.requests()))
-            .unionByName(peerMemberships(in, activity))
-            .persist(StorageLevel.MEMORY_AND_DISK_SER());
-        // built now, once: the edge plan reads it in many branches, and adaptive execution runs those
-        // branches' stages at once, each computing the uncached partitions again
-        memberships.count();
+            .unionByName(peerMemberships(in, activity)));
         double behaviourWeight = options.kinds().stream().filter(k -> k.name().equals(LinkKind.BEHAVIOUR)).findFirst()
             .orElseThrow().weight();
         // behaviour is measured on the pairs that have identity evidence (it never links alone)
@@ -169,7 +166,7 @@ public final class LinkJob {
           dropped.put(h.getString(h.fieldIndex("kind")), h.getLong(h.fieldIndex("dropped_attributes")));
         }
         links.release();
-        memberships.unpersist();
+        Materialized.release(memberships);
 
         Dataset<Row> written = lake.read(t.links()).where(col("date").equalTo(lit(day)));
         long edges = written.count();
@@ -180,7 +177,7 @@ public final class LinkJob {
         }
         return r;
       } finally {
-        activity.unpersist();
+        Materialized.release(activity);
       }
     }
   }
