@@ -1,5 +1,6 @@
 package io.distillwatch.attribution.study;
 
+import io.distillwatch.testing.OnAllCores;
 import io.distillwatch.testing.SharedSpark;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -80,8 +81,8 @@ class AlpacaEvalAttributionTest {
     StudySpec spec = study(provider);
     int[] all = p.allPrompts();
     // the suspects' tests are independent (each its own seed): both cores
-    List<AttributionStudy.SuspectResult> raw = IntStream.range(0, OPEN.size()).parallel()
-        .mapToObj(i -> p.test(provider, OPEN.get(i), spec.referencesFor(OPEN.get(i)), all, all, 100 + i)).toList();
+    List<AttributionStudy.SuspectResult> raw = OnAllCores.map(IntStream.range(0, OPEN.size()).boxed().toList(),
+        i -> p.test(provider, OPEN.get(i), spec.referencesFor(OPEN.get(i)), all, all, 100 + i));
     double[] holm = NearestModelPermutation.holm(raw.stream().mapToDouble(AttributionStudy.SuspectResult::pValue).toArray());
     Map<String, AttributionStudy.SuspectResult> byName = new LinkedHashMap<>();
     for (int i = 0; i < raw.size(); i++) {
@@ -219,10 +220,9 @@ class AlpacaEvalAttributionTest {
       }
     }
     // the studies are independent (each its own seed): both cores
-    List<AttributionStudy.SuspectResult> results = nulls.parallelStream()
-        .map(n -> p.test(n.provider(), n.suspect(), study(n.provider()).referencesFor(n.suspect()), n.rows(),
-            n.suspectRows(), n.seed()))
-        .toList();
+    List<AttributionStudy.SuspectResult> results = OnAllCores.map(nulls,
+        n -> p.test(n.provider(), n.suspect(), study(n.provider()).referencesFor(n.suspect()), n.rows(),
+            n.suspectRows(), n.seed()));
     long attributed = results.stream().filter(AttributionStudy.SuspectResult::attributed).count();
     double smallest = results.stream().mapToDouble(AttributionStudy.SuspectResult::pValue).min().orElse(1);
     System.out.printf("null studies: %d, attributed %d, smallest p %.3g%n", results.size(), attributed, smallest);
