@@ -3,6 +3,7 @@ package io.distillwatch.jobs.campaigns;
 import io.distillwatch.features.campaigns.AccountActivity;
 import io.distillwatch.features.linkage.AccountLinks;
 import io.distillwatch.features.linkage.LinkKind;
+import io.distillwatch.features.spark.Materialized;
 import io.distillwatch.jobs.failures.InvalidInputException;
 import io.distillwatch.jobs.lake.CampaignTables;
 import io.distillwatch.jobs.lake.Lake;
@@ -12,7 +13,6 @@ import io.distillwatch.jobs.spark.JobGroup;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import io.distillwatch.features.spark.Materialized;
 
 import java.sql.Date;
 import java.time.LocalDate;

@@ -8,7 +8,6 @@ import io.distillwatch.features.drift.BenignNull;
 import io.distillwatch.features.drift.Mmd;
 import io.distillwatch.features.templates.PromptNormalizer;
 import io.distillwatch.jobs.simulate.SimTexts;
-import io.distillwatch.testing.OnAllCores;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -147,10 +146,8 @@ class QueryDriftQualityTest {
         : w -> Mmd.squared(w, peerReference(w, refAccounts, peers, reference.sigma()));
     float[][] known = sources.knownHarvest.toArray(float[][]::new);
     java.util.function.ToDoubleFunction<float[][]> contrast = w -> Mmd.contrast(w, known, reference);
-    // windows are drawn in order from the seeded generator, their statistics computed on all cores
-    BenignNull mmdNull = new BenignNull(OnAllCores.map(nullAccounts, mmd::applyAsDouble).stream().mapToDouble(x -> x).toArray());
-    BenignNull contrastNull = new BenignNull(OnAllCores.map(nullAccounts, contrast::applyAsDouble).stream()
-        .mapToDouble(x -> x).toArray());
+    BenignNull mmdNull = new BenignNull(nullAccounts.stream().mapToDouble(mmd).toArray());
+    BenignNull contrastNull = new BenignNull(nullAccounts.stream().mapToDouble(contrast).toArray());
     // the three p-values of a window, as the job computes them
     java.util.function.Function<float[][], double[]> pValues = w -> {
       double pm = mmdNull.pValue(mmd.applyAsDouble(w));
@@ -159,11 +156,8 @@ class QueryDriftQualityTest {
     };
     double level = DriftJob.Options.DEFAULT_ALERT_LEVEL;
     int[] alarms = new int[TESTS.size()];
-    List<float[][]> benignWindows = new ArrayList<>();
     for (int i = 0; i < benign; i++) {
-      benignWindows.add(sources.window(window, 0, false, homogeneous, rng));
-    }
-    for (double[] p : OnAllCores.map(benignWindows, pValues)) {
+      double[] p = pValues.apply(sources.window(window, 0, false, homogeneous, rng));
       for (int t = 0; t < alarms.length; t++) {
         alarms[t] += p[t] <= level ? 1 : 0;
       }
@@ -177,11 +171,8 @@ class QueryDriftQualityTest {
     for (boolean wrapped : new boolean[] {false, true}) {
       for (double share : SHARES) {
         int[] hits = new int[TESTS.size()];
-        List<float[][]> mixed = new ArrayList<>();
         for (int i = 0; i < mixers; i++) {
-          mixed.add(sources.window(window, share, wrapped, homogeneous, rng));
-        }
-        for (double[] p : OnAllCores.map(mixed, pValues)) {
+          double[] p = pValues.apply(sources.window(window, share, wrapped, homogeneous, rng));
           for (int t = 0; t < hits.length; t++) {
             hits[t] += p[t] <= level ? 1 : 0;
           }
