@@ -7,12 +7,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.stream.IntStream;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -190,38 +187,15 @@ public final class AttributionStudy {
       }
     };
     List<String> suspects = spec.suspects();
-    int threads = Math.max(1, Math.min(suspects.size(), Runtime.getRuntime().availableProcessors()));
-    progress.accept("study " + spec.name() + ": testing " + suspects.size() + " suspects, " + threads + " at a time");
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    progress.accept("study " + spec.name() + ": testing " + suspects.size() + " suspects, "
+        + OnAllCores.threads(suspects.size()) + " at a time");
     AtomicInteger done = new AtomicInteger();
-    try {
-      List<Future<SuspectResult>> futures = new ArrayList<>();
-      for (int i = 0; i < suspects.size(); i++) {
-        String suspect = suspects.get(i);
-        long suspectSeed = seed + 1_000L * i;
-        futures.add(pool.submit(() -> {
-          SuspectResult r = prepared.test(suspect, prepared.allPrompts(), prepared.allPrompts(), suspectSeed);
-          progress.accept("study " + spec.name() + ": tested " + suspect + " (" + done.incrementAndGet() + " of "
-              + suspects.size() + ")");
-          return r;
-        }));
-      }
-      List<SuspectResult> results = new ArrayList<>();
-      for (Future<SuspectResult> f : futures) {
-        results.add(f.get());
-      }
-      return results;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("study " + spec.name() + " interrupted", e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new IllegalStateException(e.getCause());
-    } finally {
-      pool.shutdownNow();
-    }
+    return OnAllCores.map(IntStream.range(0, suspects.size()).boxed().toList(), i -> {
+      SuspectResult r = prepared.test(suspects.get(i), prepared.allPrompts(), prepared.allPrompts(), seed + 1_000L * i);
+      progress.accept("study " + spec.name() + ": tested " + suspects.get(i) + " (" + done.incrementAndGet() + " of "
+          + suspects.size() + ")");
+      return r;
+    });
   }
 
   /** Aligns the prompts every model answered and computes every method's features once. */

@@ -1,6 +1,5 @@
 package io.distillwatch.attribution.study;
 
-import io.distillwatch.testing.OnAllCores;
 import io.distillwatch.testing.SharedSpark;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;

@@ -1,4 +1,4 @@
-package io.distillwatch.testing;
+package io.distillwatch.attribution.study;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -9,16 +9,22 @@ import java.util.concurrent.Future;
 import java.util.function.Function;
 
 /**
- * Independent computations of a test on every core, results in input order. Not a parallel stream:
- * those run on the JVM's common fork-join pool, whose one worker (two cores) an earlier test in the
- * same JVM can leave blocked, and then everything runs on the calling thread alone (seen: the null
- * studies of AlpacaEvalAttributionTest took 55 s alone and 108 s after the module's other tests).
+ * Independent computations (a study's suspects, null studies) on every core, results in input order.
+ * Not a parallel stream: those run on the JVM's common fork-join pool, whose one worker (two cores)
+ * other work in the same JVM can leave blocked, and then everything runs on the calling thread alone
+ * (seen: the null studies of AlpacaEvalAttributionTest took 55 s alone and 108 s after the module's
+ * other tests).
  */
 public final class OnAllCores {
   private OnAllCores() {}
 
+  /** How many run at once for {@code tasks} inputs: one per core, at most one per input. */
+  public static int threads(int tasks) {
+    return Math.max(1, Math.min(tasks, Runtime.getRuntime().availableProcessors()));
+  }
+
   public static <T, R> List<R> map(List<T> inputs, Function<T, R> f) {
-    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Runtime.getRuntime().availableProcessors()));
+    ExecutorService pool = Executors.newFixedThreadPool(threads(inputs.size()));
     try {
       List<Future<R>> futures = new ArrayList<>();
       for (T in : inputs) {
