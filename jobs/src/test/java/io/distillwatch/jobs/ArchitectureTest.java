@@ -15,9 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The direction of dependencies, read off the sources: {@code features} and {@code attribution}
- * never use {@code jobs}; in {@code jobs}, only the CLI ({@code cli}, {@code commands}) uses the
- * CLI, so a job runs the same from a command, a test, a notebook or another job (failures the jobs
- * raise live in {@code jobs.failures}, below both).
+ * never use {@code jobs}; in {@code jobs}, only {@code cli} and the commands ({@code *Command}, each
+ * in its stage's package beside its job) use the CLI, so a job runs the same from a command, a test,
+ * a notebook or another job (failures the jobs raise live in {@code jobs.failures}, below both).
  */
 class ArchitectureTest {
   private static final Path ROOT = Path.of(System.getProperty("dw.project.root", "..")).toAbsolutePath().normalize();
@@ -33,9 +33,25 @@ class ArchitectureTest {
   @Test
   void jobsDoNotUseTheCommandLine() {
     Path jobs = ROOT.resolve("jobs/src/main/java/io/distillwatch/jobs");
-    assertThat(offenders(jobs, Pattern.compile("\\bio\\.distillwatch\\.jobs\\.(cli|commands)\\b"),
-        p -> p.startsWith(jobs.resolve("cli")) || p.startsWith(jobs.resolve("commands"))))
-        .as("sources outside cli/ and commands/ that use the command line").isEmpty();
+    // a stage's package holds its command (a thin shell over the CLI) beside its job: only the
+    // commands and cli/ itself may use the CLI or another command
+    java.util.function.Predicate<Path> cliSide = p -> p.startsWith(jobs.resolve("cli")) || p.getFileName().toString().endsWith("Command.java");
+    assertThat(offenders(jobs, Pattern.compile("\\bio\\.distillwatch\\.jobs\\.cli\\b|\\b[A-Z]\\w*Command\\b"), cliSide))
+        .as("sources other than commands and cli/ that use the command line or a command").isEmpty();
+  }
+
+  @Test
+  void everyStageKeepsItsCommandInItsOwnPackage() {
+    Path jobs = ROOT.resolve("jobs/src/main/java/io/distillwatch/jobs");
+    assertThat(jobs.resolve("commands")).as("the old commands/ package (commands live beside their jobs)").doesNotExist();
+    List<String> commands = new ArrayList<>();
+    try (Stream<Path> files = Files.walk(jobs)) {
+      files.filter(p -> p.getFileName().toString().endsWith("Command.java") && !p.equals(jobs.resolve("cli/Command.java"))).forEach(p -> commands.add(jobs.relativize(p).toString()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    assertThat(commands).as("commands").isNotEmpty()
+        .allSatisfy(c -> assertThat(c).as("a command in a stage package, not in cli/").doesNotStartWith("cli/"));
   }
 
   private static List<String> offenders(Path dir, Pattern use, java.util.function.Predicate<Path> allowed) {

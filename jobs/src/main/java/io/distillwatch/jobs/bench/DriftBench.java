@@ -2,14 +2,14 @@ package io.distillwatch.jobs.bench;
 
 import io.distillwatch.attribution.model.SentenceEmbedder;
 import io.distillwatch.features.validate.EventValidator;
-import io.distillwatch.jobs.campaigns.CampaignsJob;
-import io.distillwatch.jobs.campaigns.LinkJob;
 import io.distillwatch.jobs.drift.DriftJob;
 import io.distillwatch.jobs.features.FeaturesJob;
 import io.distillwatch.jobs.ingest.IngestJob;
 import io.distillwatch.jobs.lake.Lake;
 import io.distillwatch.jobs.lake.LocalFiles;
 import io.distillwatch.jobs.lake.Tables;
+import io.distillwatch.jobs.link.CampaignsJob;
+import io.distillwatch.jobs.link.LinkJob;
 import io.distillwatch.jobs.nightly.NightlyJob;
 import io.distillwatch.jobs.simulate.SimConfig;
 import io.distillwatch.jobs.simulate.Simulator;

@@ -1,29 +1,29 @@
 package io.distillwatch.jobs.cli;
 
-import io.distillwatch.jobs.commands.AttributeCommand;
-import io.distillwatch.jobs.commands.VerdictCommand;
-import io.distillwatch.jobs.commands.BenchAttributionCommand;
-import io.distillwatch.jobs.commands.BenchDriftCommand;
-import io.distillwatch.jobs.commands.BenchEmbedCommand;
-import io.distillwatch.jobs.commands.BenchFeaturesCommand;
-import io.distillwatch.jobs.commands.BenchLshCommand;
-import io.distillwatch.jobs.commands.DemoCommand;
-import io.distillwatch.jobs.commands.DriftCommand;
-import io.distillwatch.jobs.commands.FeaturesCommand;
-import io.distillwatch.jobs.commands.IngestCommand;
-import io.distillwatch.jobs.commands.CampaignsCommand;
-import io.distillwatch.jobs.commands.DiscoverCommand;
-import io.distillwatch.jobs.commands.EvaluateCommand;
-import io.distillwatch.jobs.commands.ExportCampaignsCommand;
-import io.distillwatch.jobs.commands.LinkCommand;
-import io.distillwatch.jobs.commands.NightlyCommand;
-import io.distillwatch.jobs.commands.SimulateCommand;
-import io.distillwatch.jobs.commands.ReportCommand;
-import io.distillwatch.jobs.commands.PurgeCommand;
-import io.distillwatch.jobs.commands.ExportAnalystCommand;
-import io.distillwatch.jobs.commands.ShareExportCommand;
-import io.distillwatch.jobs.commands.ShareMatchCommand;
 
+import io.distillwatch.jobs.attribute.AttributeCommand;
+import io.distillwatch.jobs.bench.BenchAttributionCommand;
+import io.distillwatch.jobs.bench.BenchDriftCommand;
+import io.distillwatch.jobs.bench.BenchEmbedCommand;
+import io.distillwatch.jobs.bench.BenchFeaturesCommand;
+import io.distillwatch.jobs.bench.BenchLshCommand;
+import io.distillwatch.jobs.demo.DemoCommand;
+import io.distillwatch.jobs.discover.DiscoverCommand;
+import io.distillwatch.jobs.drift.DriftCommand;
+import io.distillwatch.jobs.evaluate.EvaluateCommand;
+import io.distillwatch.jobs.export.ExportAnalystCommand;
+import io.distillwatch.jobs.export.ExportCampaignsCommand;
+import io.distillwatch.jobs.features.FeaturesCommand;
+import io.distillwatch.jobs.ingest.IngestCommand;
+import io.distillwatch.jobs.link.CampaignsCommand;
+import io.distillwatch.jobs.link.LinkCommand;
+import io.distillwatch.jobs.nightly.NightlyCommand;
+import io.distillwatch.jobs.purge.PurgeCommand;
+import io.distillwatch.jobs.report.ReportCommand;
+import io.distillwatch.jobs.share.ShareExportCommand;
+import io.distillwatch.jobs.share.ShareMatchCommand;
+import io.distillwatch.jobs.simulate.SimulateCommand;
+import io.distillwatch.jobs.verdict.VerdictCommand;
 import java.util.List;
 
 /** Entry point of {@code bin/distillwatch} and of {@code spark-submit --class io.distillwatch.jobs.cli.Main}. */

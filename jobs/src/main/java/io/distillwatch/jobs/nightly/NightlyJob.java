@@ -1,11 +1,11 @@
 package io.distillwatch.jobs.nightly;
 
-import io.distillwatch.jobs.campaigns.CampaignsJob;
-import io.distillwatch.jobs.campaigns.LinkJob;
 import io.distillwatch.jobs.drift.DriftJob;
 import io.distillwatch.jobs.features.FeaturesJob;
 import io.distillwatch.jobs.ingest.IngestJob;
 import io.distillwatch.jobs.lake.Lake;
+import io.distillwatch.jobs.link.CampaignsJob;
+import io.distillwatch.jobs.link.LinkJob;
 import io.distillwatch.jobs.spark.Faults;
 import io.distillwatch.jobs.spark.SparkActivity;
 

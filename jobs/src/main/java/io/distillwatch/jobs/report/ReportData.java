@@ -1,7 +1,7 @@
 package io.distillwatch.jobs.report;
 
 import io.distillwatch.features.accounts.AccountDaily;
-import io.distillwatch.jobs.campaigns.DiscoverJob;
+import io.distillwatch.jobs.discover.DiscoverJob;
 import io.distillwatch.jobs.failures.InvalidInputException;
 import io.distillwatch.jobs.lake.CampaignTables;
 import io.distillwatch.jobs.lake.Lake;

@@ -1,12 +1,12 @@
 package io.distillwatch.jobs.share;
 
-import io.distillwatch.jobs.campaigns.WindowInputs;
 import io.distillwatch.jobs.failures.InvalidInputException;
 import io.distillwatch.jobs.lake.CampaignTables;
 import io.distillwatch.jobs.lake.CsvFile;
 import io.distillwatch.jobs.lake.Lake;
 import io.distillwatch.jobs.lake.Tables;
 import io.distillwatch.jobs.lake.TextFile;
+import io.distillwatch.jobs.lake.WindowInputs;
 import io.distillwatch.jobs.spark.Faults;
 import io.distillwatch.jobs.spark.JobGroup;
 import org.apache.spark.sql.Dataset;
@@ -39,11 +39,11 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.expr;
-import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.round;
+import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.when;

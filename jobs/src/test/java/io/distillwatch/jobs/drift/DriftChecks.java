@@ -1,9 +1,9 @@
 package io.distillwatch.jobs.drift;
 
-import io.distillwatch.jobs.campaigns.CampaignsJob;
 import io.distillwatch.jobs.lake.CampaignTables;
 import io.distillwatch.jobs.lake.Lake;
 import io.distillwatch.jobs.lake.Tables;
+import io.distillwatch.jobs.link.CampaignsJob;
 import io.distillwatch.jobs.testing.CampaignLake;
 import io.distillwatch.jobs.testing.CliRun;
 import io.distillwatch.jobs.testing.Digest;

@@ -1,14 +1,14 @@
 package io.distillwatch.jobs.share;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.distillwatch.jobs.campaigns.CampaignsJob;
-import io.distillwatch.jobs.campaigns.EvaluateJob;
-import io.distillwatch.jobs.campaigns.LinkJob;
+import io.distillwatch.jobs.evaluate.EvaluateJob;
 import io.distillwatch.jobs.features.FeaturesJob;
 import io.distillwatch.jobs.ingest.IngestJob;
 import io.distillwatch.jobs.lake.CampaignTables;
 import io.distillwatch.jobs.lake.Lake;
 import io.distillwatch.jobs.lake.Tables;
+import io.distillwatch.jobs.link.CampaignsJob;
+import io.distillwatch.jobs.link.LinkJob;
 import io.distillwatch.jobs.nightly.NightlyJob;
 import io.distillwatch.jobs.testing.CampaignLake;
 import io.distillwatch.jobs.testing.Fixtures;
