@@ -25,6 +25,21 @@ public final class CommonOptions {
   public static final OptionSpec MAX_QUARANTINE = OptionSpec.optional("max-quarantine-ratio", DOUBLE, "0.1",
       "fail, writing nothing, if a larger share of the day's lines is invalid");
 
+  /** The window of traffic link and campaigns cover (and evaluate reads), shared by their commands. */
+  public static final OptionSpec WINDOW_DAYS = OptionSpec.optional("window-days", INT,
+      String.valueOf(io.distillwatch.jobs.link.LinkJob.Options.DEFAULT_WINDOW), "days of traffic the link graph covers, ending at the date");
+  public static final OptionSpec MIN_WEIGHT = OptionSpec.optional("min-weight", DOUBLE,
+      String.valueOf(io.distillwatch.jobs.link.LinkJob.Options.DEFAULT_MIN_WEIGHT),
+      "total evidence weight a pair of accounts needs to be linked");
+
+  public static int windowDays(Args args) {
+    long w = args.integer("window-days");
+    if (w < 1 || w > 90) {
+      throw new UsageException("--window-days must be in [1, 90]");
+    }
+    return (int) w;
+  }
+
   public static EventValidator.Limits limits(Args args) {
     EventValidator.Limits d = EventValidator.defaults();
     long lateness = args.integer("max-lateness-days");

@@ -8,6 +8,7 @@ import io.distillwatch.jobs.cli.OptionSpec;
 import io.distillwatch.jobs.cli.UsageException;
 import io.distillwatch.jobs.lake.CampaignTables;
 import io.distillwatch.jobs.lake.Lake;
+import io.distillwatch.jobs.link.CampaignsCommand;
 import io.distillwatch.jobs.link.LinkCommand;
 
 import java.util.ArrayList;
@@ -32,7 +33,7 @@ public final class DiscoverCommand implements Command {
         OptionSpec.required("from", DATE, "first night of the replay"),
         OptionSpec.required("to", DATE, "last night of the replay")));
     o.addAll(LinkCommand.LINK_OPTIONS);
-    o.addAll(LinkCommand.CAMPAIGN_OPTIONS);
+    o.addAll(CampaignsCommand.CAMPAIGN_OPTIONS);
     return o;
   }
 
@@ -47,7 +48,7 @@ public final class DiscoverCommand implements Command {
     }
     return new DiscoverJob.Options(args.date("from"), args.date("to"),
         LinkCommand.options(args, args.date("from"), CampaignTables.DISCOVERY),
-        LinkCommand.campaignOptions(args, args.date("from"), CampaignTables.DISCOVERY));
+        CampaignsCommand.options(args, args.date("from"), CampaignTables.DISCOVERY));
   }
 
   @Override

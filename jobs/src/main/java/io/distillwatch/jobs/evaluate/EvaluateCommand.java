@@ -7,7 +7,6 @@ import io.distillwatch.jobs.cli.CommonOptions;
 import io.distillwatch.jobs.cli.OptionSpec;
 import io.distillwatch.jobs.lake.CampaignTables;
 import io.distillwatch.jobs.lake.Lake;
-import io.distillwatch.jobs.link.LinkCommand;
 
 import java.time.LocalDate;
 import java.util.List;
@@ -31,13 +30,13 @@ public final class EvaluateCommand implements Command {
     return List.of(CommonOptions.LAKE,
         OptionSpec.required("labels", TEXT, "labels JSONL (account_id, campaign, tactic, profile), e.g. <landing>/labels/labels.jsonl"),
         OptionSpec.optional("date", DATE, null, "the night to evaluate (default: the latest with campaigns)"),
-        LinkCommand.WINDOW,
+        CommonOptions.WINDOW_DAYS,
         OptionSpec.optional("tables", TEXT, "nightly", "whose campaigns: nightly (gold.*) or discovery (the last discover replay)"));
   }
 
   @Override
   public void validate(Args args) {
-    LinkCommand.campaignWindow(args);
+    CommonOptions.windowDays(args);
     tables(args);
   }
 
@@ -63,7 +62,7 @@ public final class EvaluateCommand implements Command {
     CampaignTables tables = tables(args);
     LocalDate d = args.has("date") ? args.date("date") : EvaluateJob.latestDate(lake, tables);
     EvaluateJob.Result r = new EvaluateJob(lake, new EvaluateJob.Options(d, args.text("labels"),
-        LinkCommand.campaignWindow(args), tables)).execute();
+        CommonOptions.windowDays(args), tables)).execute();
     ctx.progress("evaluate " + d + " " + args.text("tables") + " (written to gold.evaluation):");
     r.table().forEach(ctx::progress);
     ctx.progress("clusters by label (campaign, flagged, label=accounts):");

@@ -9,6 +9,7 @@ import io.distillwatch.jobs.drift.DriftCommand;
 import io.distillwatch.jobs.features.FeaturesCommand;
 import io.distillwatch.jobs.ingest.IngestCommand;
 import io.distillwatch.jobs.lake.Lake;
+import io.distillwatch.jobs.link.CampaignsCommand;
 import io.distillwatch.jobs.link.LinkCommand;
 
 import java.util.List;
@@ -35,7 +36,7 @@ public final class NightlyCommand implements Command {
     o.add(DRIFT);
     o.addAll(DriftCommand.DRIFT_OPTIONS);
     o.addAll(LinkCommand.LINK_OPTIONS);
-    o.addAll(LinkCommand.CAMPAIGN_OPTIONS);
+    o.addAll(CampaignsCommand.CAMPAIGN_OPTIONS);
     return o;
   }
 
@@ -53,7 +54,7 @@ public final class NightlyCommand implements Command {
     return new NightlyJob.Options(d, IngestCommand.options(args), FeaturesCommand.options(args, d),
         drift.equals("on") ? DriftCommand.options(args, d, args.text("embedding-model")) : null,
         LinkCommand.options(args, d, io.distillwatch.jobs.lake.CampaignTables.NIGHTLY),
-        LinkCommand.campaignOptions(args, d, io.distillwatch.jobs.lake.CampaignTables.NIGHTLY));
+        CampaignsCommand.options(args, d, io.distillwatch.jobs.lake.CampaignTables.NIGHTLY));
   }
 
   @Override
