@@ -14,20 +14,33 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The direction of dependencies, read off the sources: {@code features} and {@code attribution}
- * never use {@code jobs}; in {@code jobs}, only {@code cli} and the commands ({@code *Command}, each
- * in its stage's package beside its job) use the CLI, so a job runs the same from a command, a test,
- * a notebook or another job (failures the jobs raise live in {@code jobs.failures}, below both).
+ * The direction of dependencies, read off the sources: {@code features}, {@code models} and
+ * {@code attribution} never use {@code jobs}; {@code models} uses neither of the others, and
+ * {@code features} and {@code attribution} do not know each other; in {@code jobs}, only
+ * {@code cli} and the commands ({@code *Command}, each in its stage's package beside its job) use
+ * the CLI, so a job runs the same from a command, a test, a notebook or another job (failures the
+ * jobs raise live in {@code jobs.failures}, below both).
  */
 class ArchitectureTest {
   private static final Path ROOT = Path.of(System.getProperty("dw.project.root", "..")).toAbsolutePath().normalize();
 
   @Test
   void theModulesBelowJobsDoNotUseJobs() {
-    for (String module : List.of("features", "attribution")) {
+    for (String module : List.of("features", "models", "attribution")) {
       assertThat(offenders(ROOT.resolve(module).resolve("src/main/java"), Pattern.compile("\\bio\\.distillwatch\\.jobs\\b"), null))
           .as("%s sources that use io.distillwatch.jobs", module).isEmpty();
     }
+  }
+
+  @Test
+  void theModelRuntimeAndTheFeaturesStandAlone() {
+    // models is the DJL runtime both others use; features and attribution do not know each other
+    assertThat(offenders(ROOT.resolve("models/src/main/java"), Pattern.compile("\\bio\\.distillwatch\\.(features|attribution)\\b"), null))
+        .as("models sources that use features or attribution").isEmpty();
+    assertThat(offenders(ROOT.resolve("features/src/main/java"), Pattern.compile("\\bio\\.distillwatch\\.(attribution|models)\\b"), null))
+        .as("features sources that use attribution or models (a model reaches features as a function the jobs pass)").isEmpty();
+    assertThat(offenders(ROOT.resolve("attribution/src/main/java"), Pattern.compile("\\bio\\.distillwatch\\.features\\b"), null))
+        .as("attribution sources that use features").isEmpty();
   }
 
   @Test

@@ -1,7 +1,7 @@
 package io.distillwatch.attribution.study;
 
-import io.distillwatch.attribution.model.ModelSource;
-import io.distillwatch.attribution.model.SentenceEmbedder;
+import io.distillwatch.models.ModelSource;
+import io.distillwatch.models.SentenceEmbedder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,7 +1,7 @@
 package io.distillwatch.attribution.study;
 
-import io.distillwatch.attribution.model.CausalLm;
-import io.distillwatch.attribution.model.TinyBigramLm;
+import io.distillwatch.models.CausalLm;
+import io.distillwatch.models.TinyBigramLm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,8 +1,5 @@
 package io.distillwatch.jobs.attribute;
 
-import io.distillwatch.attribution.model.CausalLm;
-import io.distillwatch.attribution.model.ModelSource;
-import io.distillwatch.attribution.model.SentenceEmbedder;
 import io.distillwatch.attribution.study.AnswerEmbeddingCache;
 import io.distillwatch.attribution.study.AttributionStudy;
 import io.distillwatch.attribution.study.ModelOutputs;
@@ -20,6 +17,9 @@ import io.distillwatch.jobs.failures.InvalidInputException;
 import io.distillwatch.jobs.lake.Lake;
 import io.distillwatch.jobs.lake.Tables;
 import io.distillwatch.jobs.spark.JobGroup;
+import io.distillwatch.models.CausalLm;
+import io.distillwatch.models.ModelSource;
+import io.distillwatch.models.SentenceEmbedder;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 

@@ -1,6 +1,5 @@
 package io.distillwatch.jobs.bench;
 
-import io.distillwatch.attribution.model.ModelSource;
 import io.distillwatch.jobs.cli.Args;
 import io.distillwatch.jobs.cli.CliContext;
 import io.distillwatch.jobs.cli.Command;
@@ -8,6 +7,7 @@ import io.distillwatch.jobs.cli.OptionSpec;
 import io.distillwatch.jobs.cli.UsageException;
 import io.distillwatch.jobs.failures.InvalidInputException;
 import io.distillwatch.jobs.simulate.PromptFactory;
+import io.distillwatch.models.ModelSource;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

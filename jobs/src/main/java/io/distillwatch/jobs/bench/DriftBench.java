@@ -1,6 +1,5 @@
 package io.distillwatch.jobs.bench;
 
-import io.distillwatch.attribution.model.SentenceEmbedder;
 import io.distillwatch.features.validate.EventValidator;
 import io.distillwatch.jobs.drift.DriftJob;
 import io.distillwatch.jobs.features.FeaturesJob;
@@ -13,6 +12,7 @@ import io.distillwatch.jobs.link.LinkJob;
 import io.distillwatch.jobs.nightly.NightlyJob;
 import io.distillwatch.jobs.simulate.SimConfig;
 import io.distillwatch.jobs.simulate.Simulator;
+import io.distillwatch.models.SentenceEmbedder;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 

@@ -5,8 +5,8 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import io.distillwatch.attribution.model.ModelSource;
-import io.distillwatch.attribution.model.SentenceEmbedder;
+import io.distillwatch.models.ModelSource;
+import io.distillwatch.models.SentenceEmbedder;
 
 import java.nio.LongBuffer;
 import java.util.ArrayList;

@@ -1,7 +1,5 @@
 package io.distillwatch.jobs.drift;
 
-import io.distillwatch.attribution.model.ModelSource;
-import io.distillwatch.attribution.model.SentenceEmbedder;
 import io.distillwatch.features.drift.BenignNull;
 import io.distillwatch.features.drift.Mmd;
 import io.distillwatch.features.drift.QueryDrift;
@@ -12,6 +10,8 @@ import io.distillwatch.jobs.lake.Tables;
 import io.distillwatch.jobs.lake.WindowInputs;
 import io.distillwatch.jobs.spark.Faults;
 import io.distillwatch.jobs.spark.JobGroup;
+import io.distillwatch.models.ModelSource;
+import io.distillwatch.models.SentenceEmbedder;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;

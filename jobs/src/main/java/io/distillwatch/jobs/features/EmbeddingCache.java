@@ -1,9 +1,9 @@
 package io.distillwatch.jobs.features;
 
-import io.distillwatch.attribution.model.Embeddings;
-import io.distillwatch.attribution.model.ModelSource;
 import io.distillwatch.jobs.lake.Lake;
 import io.distillwatch.jobs.lake.Tables;
+import io.distillwatch.models.Embeddings;
+import io.distillwatch.models.ModelSource;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 

@@ -1,10 +1,8 @@
 package io.distillwatch.jobs.features;
 
-import io.distillwatch.attribution.model.ModelSource;
-import io.distillwatch.attribution.model.SentenceEmbedder;
 import io.distillwatch.features.accounts.AccountDaily;
-import io.distillwatch.features.templates.EmbeddingTagger;
 import io.distillwatch.features.accounts.AccountWindows;
+import io.distillwatch.features.templates.EmbeddingTagger;
 import io.distillwatch.features.templates.MinHashLsh;
 import io.distillwatch.features.templates.TemplateAssignment;
 import io.distillwatch.features.templates.TemplateTags;
@@ -13,6 +11,8 @@ import io.distillwatch.jobs.lake.Lake;
 import io.distillwatch.jobs.lake.Tables;
 import io.distillwatch.jobs.spark.Faults;
 import io.distillwatch.jobs.spark.JobGroup;
+import io.distillwatch.models.ModelSource;
+import io.distillwatch.models.SentenceEmbedder;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -31,9 +31,9 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.sha2;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.sha2;
 
 /**
  * Traffic features for one date, from the {@code bronze.events} of that date delivered by its night

@@ -1,6 +1,6 @@
 package io.distillwatch.jobs.bench;
 
-import io.distillwatch.attribution.model.ModelSource;
+import io.distillwatch.models.ModelSource;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

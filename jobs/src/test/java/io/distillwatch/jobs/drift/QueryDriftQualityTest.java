@@ -2,12 +2,12 @@ package io.distillwatch.jobs.drift;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.distillwatch.attribution.model.ModelSource;
-import io.distillwatch.attribution.model.SentenceEmbedder;
 import io.distillwatch.features.drift.BenignNull;
 import io.distillwatch.features.drift.Mmd;
 import io.distillwatch.features.templates.PromptNormalizer;
 import io.distillwatch.jobs.simulate.SimTexts;
+import io.distillwatch.models.ModelSource;
+import io.distillwatch.models.SentenceEmbedder;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 

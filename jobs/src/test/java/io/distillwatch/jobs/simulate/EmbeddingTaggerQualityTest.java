@@ -1,10 +1,10 @@
 package io.distillwatch.jobs.simulate;
 
-import io.distillwatch.attribution.model.ModelSource;
-import io.distillwatch.attribution.model.SentenceEmbedder;
 import io.distillwatch.features.templates.EmbeddingTagger;
 import io.distillwatch.features.templates.PromptNormalizer;
 import io.distillwatch.features.templates.PromptRules;
+import io.distillwatch.models.ModelSource;
+import io.distillwatch.models.SentenceEmbedder;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.distillwatch.attribution.model;
+package io.distillwatch.models;
 
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;

@@ -1,4 +1,4 @@
-package io.distillwatch.attribution.model;
+package io.distillwatch.models;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

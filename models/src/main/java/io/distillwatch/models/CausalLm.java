@@ -1,4 +1,4 @@
-package io.distillwatch.attribution.model;
+package io.distillwatch.models;
 
 import ai.djl.Device;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;

@@ -1,4 +1,4 @@
-package io.distillwatch.attribution.model;
+package io.distillwatch.models;
 
 import java.io.IOException;
 import java.io.InputStream;
