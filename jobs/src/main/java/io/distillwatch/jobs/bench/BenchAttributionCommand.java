@@ -6,6 +6,7 @@ import io.distillwatch.attribution.study.SampleEfficiency;
 import io.distillwatch.attribution.study.StudyException;
 import io.distillwatch.attribution.study.StudySpec;
 import io.distillwatch.jobs.attribute.AttributeCommand;
+import io.distillwatch.jobs.attribute.AttributeJob;
 import io.distillwatch.jobs.cli.Args;
 import io.distillwatch.jobs.cli.CliContext;
 import io.distillwatch.jobs.cli.Command;
@@ -105,11 +106,11 @@ public final class BenchAttributionCommand implements Command {
     int permutations = (int) args.integer("permutations");
     try {
       spec = StudySpec.read(Path.of(args.text("study")));
-      Map<String, ModelOutputs> outputs = AttributeCommand.outputs(Path.of(args.text("study")), spec, null);
+      Map<String, ModelOutputs> outputs = AttributeJob.outputs(Path.of(args.text("study")), spec, null);
       Set<String> derived = new LinkedHashSet<>(Arrays.stream(args.text("derived").split(",")).map(String::trim).toList());
       AttributionStudy.Options o = new AttributionStudy.Options(permutations, 0, args.integer("seed"),
-          args.text("length").equals("matched"), AttributeCommand.embedder(args))
-          .withWatermark(AttributeCommand.watermark(spec))
+          args.text("length").equals("matched"), AttributeJob.embedder(AttributeCommand.embeddingSource(args), args.text("device")))
+          .withWatermark(AttributeJob.watermark(spec))
           .withSpark(AttributeCommand.onOff(args, "classifier") ? ctx.spark() : null);
       long t0 = System.nanoTime();
       AttributionStudy.Prepared prepared = AttributionStudy.prepare(spec, outputs, o, ctx::progress);

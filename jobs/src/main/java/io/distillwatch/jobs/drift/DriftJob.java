@@ -6,6 +6,7 @@ import io.distillwatch.features.drift.QueryDrift;
 import io.distillwatch.jobs.features.EmbeddingCache;
 import io.distillwatch.jobs.lake.CampaignTables;
 import io.distillwatch.jobs.lake.Lake;
+import io.distillwatch.jobs.lake.LakeJob;
 import io.distillwatch.jobs.lake.Tables;
 import io.distillwatch.jobs.lake.WindowInputs;
 import io.distillwatch.jobs.spark.Faults;
@@ -15,7 +16,6 @@ import io.distillwatch.models.SentenceEmbedder;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF2;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.expressions.Window;
@@ -31,6 +31,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
@@ -70,7 +71,7 @@ import static org.apache.spark.sql.functions.xxhash64;
  * Writes {@code gold.account_drift} (every scored account) and {@code gold.drift_alerts} (pool
  * accounts at p at most the alert level), both replaced per date.
  */
-public final class DriftJob {
+public final class DriftJob extends LakeJob<DriftJob.Result> {
   public static final String NAME = "drift";
 
   /** Accounts in a campaign flagged on one of these last nights are not benign reference material. */
@@ -149,128 +150,138 @@ public final class DriftJob {
     }
   }
 
-  private final Lake lake;
-  private final SparkSession spark;
   private final Options options;
 
   public DriftJob(Lake lake, Options options) {
-    this.lake = lake;
-    this.spark = lake.spark();
+    super(lake);
     this.options = options;
   }
 
-  public Result execute() {
-    LocalDate d = options.date();
-    Date day = Date.valueOf(d);
-    Date from = Date.valueOf(d.minusDays(options.windowDays() - 1L));
-    String where = "date = DATE'" + d + "'";
+  @Override
+  protected String name() {
+    return NAME;
+  }
+
+  @Override
+  protected Map<String, ?> description() {
     Map<String, Object> desc = new LinkedHashMap<>();
-    desc.put("date", d);
+    desc.put("date", options.date());
     desc.put("lake", lake.root());
     desc.put("window", options.window());
     desc.put("window-days", options.windowDays());
     desc.put("reference", options.referenceSize());
-    try (JobGroup group = JobGroup.open(spark, NAME, desc)) {
-      group.step("drift " + d + ": windows");
-      Dataset<Row> requests = lake.read(Tables.SILVER_REQUEST_TEMPLATES)
-          .where(col("event_date").between(lit(from), lit(day)))
-          .select("account_id", "event_id", "event_date", "template_id");
-      long active = requests.select("account_id").distinct().count();
-      Dataset<Row> windows = QueryDrift.windows(requests, options.window())
-          .join(lake.read(Tables.SILVER_TEMPLATE_DAILY).select(col("date").as("event_date"), col("template_id"),
-              col("representative")), new String[] {"event_date", "template_id"})
-          .withColumn("text_hash", sha2(col("representative"), 256))
+    return desc;
+  }
+
+  @Override
+  protected Optional<Run> record(Result r) {
+    return Optional.of(new Run(options.date(), r.metrics()));
+  }
+
+  @Override
+  protected Result run(JobGroup group) {
+    LocalDate d = options.date();
+    Date day = Date.valueOf(d);
+    Date from = Date.valueOf(d.minusDays(options.windowDays() - 1L));
+    String where = "date = DATE'" + d + "'";
+    group.step("drift " + d + ": windows");
+    Dataset<Row> requests = lake.read(Tables.SILVER_REQUEST_TEMPLATES)
+        .where(col("event_date").between(lit(from), lit(day)))
+        .select("account_id", "event_id", "event_date", "template_id");
+    long active = requests.select("account_id").distinct().count();
+    Dataset<Row> windows = QueryDrift.windows(requests, options.window())
+        .join(lake.read(Tables.SILVER_TEMPLATE_DAILY).select(col("date").as("event_date"), col("template_id"),
+            col("representative")), new String[] {"event_date", "template_id"})
+        .withColumn("text_hash", sha2(col("representative"), 256))
+        .persist(StorageLevel.MEMORY_AND_DISK_SER());
+    try {
+      group.step("drift " + d + ": embed new prompts (" + options.model().name() + ")");
+      EmbeddingCache cache = new EmbeddingCache(lake, options.model(), options.device());
+      long embedded = cache.embedMissing(windows.select(col("text_hash"), col("representative").as("text")));
+      Faults.point("drift:after-embeddings");
+
+      group.step("drift " + d + ": benign pool and strata");
+      Dataset<Row> flagged = lake.readIfExists(CampaignTables.NIGHTLY.members())
+          .where(col("flagged").and(col("date").between(lit(Date.valueOf(d.minusDays(POOL_LOOKBACK_DAYS))),
+              lit(Date.valueOf(d.minusDays(1))))))
+          .select("account_id").distinct().withColumn("_flagged", lit(true));
+      Dataset<Row> accounts = windows.groupBy("account_id").agg(first("window_requests").as("window_requests"))
+          .join(tiers(d), new String[] {"account_id"}, "left")
+          .withColumn("tier", coalesce(col("tier"), lit("unknown")))
+          .join(flagged, new String[] {"account_id"}, "left")
+          .withColumn("in_pool", coalesce(col("_flagged"), lit(false)).equalTo(false))
+          .withColumn("half", QueryDrift.half(col("account_id")))
+          .drop("_flagged")
           .persist(StorageLevel.MEMORY_AND_DISK_SER());
-      try {
-        group.step("drift " + d + ": embed new prompts (" + options.model().name() + ")");
-        EmbeddingCache cache = new EmbeddingCache(lake, options.model(), options.device());
-        long embedded = cache.embedMissing(windows.select(col("text_hash"), col("representative").as("text")));
-        Faults.point("drift:after-embeddings");
-
-        group.step("drift " + d + ": benign pool and strata");
-        Dataset<Row> flagged = lake.readIfExists(CampaignTables.NIGHTLY.members())
-            .where(col("flagged").and(col("date").between(lit(Date.valueOf(d.minusDays(POOL_LOOKBACK_DAYS))),
-                lit(Date.valueOf(d.minusDays(1))))))
-            .select("account_id").distinct().withColumn("_flagged", lit(true));
-        Dataset<Row> accounts = windows.groupBy("account_id").agg(first("window_requests").as("window_requests"))
-            .join(tiers(d), new String[] {"account_id"}, "left")
-            .withColumn("tier", coalesce(col("tier"), lit("unknown")))
-            .join(flagged, new String[] {"account_id"}, "left")
-            .withColumn("in_pool", coalesce(col("_flagged"), lit(false)).equalTo(false))
-            .withColumn("half", QueryDrift.half(col("account_id")))
-            .drop("_flagged")
-            .persist(StorageLevel.MEMORY_AND_DISK_SER());
-        Map<String, Long> poolByTier = new HashMap<>();
-        for (Row r : accounts.where(col("in_pool")).groupBy("tier").agg(count(lit(1))).collectAsList()) {
-          poolByTier.put(r.getString(0), r.getLong(1));
-        }
-        List<String> ownStrata = poolByTier.entrySet().stream().filter(e -> e.getValue() >= MIN_STRATUM_POOL)
-            .map(Map.Entry::getKey).sorted().toList();
-        Dataset<Row> stratified = accounts.withColumn("stratum",
-            ownStrata.isEmpty() ? lit("all") : when(col("tier").isin(ownStrata.toArray()), col("tier")).otherwise(lit("all")));
-
-        group.step("drift " + d + ": references");
-        Dataset<Row> vectors = windows.select("account_id", "event_id", "template_id", "text_hash")
-            .join(cache.vectors(), "text_hash");
-        Map<String, Mmd.Reference> references = references(vectors, stratified);
-        float[][] knownHarvest = knownHarvest(vectors, stratified);
-
-        group.step("drift " + d + ": statistics");
-        Dataset<Row> keyed = vectors.join(stratified.select(col("account_id"),
-                concat(col("stratum"), lit("|"), lit(1).minus(col("half")).cast("string")).as("reference")), "account_id")
-            .where(col("reference").isin(references.keySet().toArray()));
-        Dataset<Row> scored = QueryDrift.score(keyed.select("account_id", "reference", "template_id", "embedding"), references,
-                knownHarvest)
-            .join(stratified.select("account_id", "stratum", "in_pool", "window_requests"), "account_id")
-            // a flagged campaign's own prompts are in the known harvesting: its members' contrast says nothing
-            .withColumn("contrast", when(col("in_pool"), col("contrast")))
-            .localCheckpoint(true);
-
-        group.step("drift " + d + ": benign null and p-values");
-        Map<String, BenignNull> nulls = nulls(scored, "mmd2");
-        Map<String, BenignNull> contrastNulls = knownHarvest == null ? Map.of() : nulls(scored, "contrast");
-        UserDefinedFunction pValue = udf((UDF2<String, Double, Double>) (ref, s) -> nulls.get(ref).pValue(s),
-            DataTypes.DoubleType);
-        UserDefinedFunction pContrast = udf((UDF2<String, Double, Double>) (ref, s) ->
-            s == null || !contrastNulls.containsKey(ref) ? null : contrastNulls.get(ref).pValue(s), DataTypes.DoubleType);
-        int harvestSize = knownHarvest == null ? 0 : knownHarvest.length;
-        // what each reference was: a row per stratum, joined onto its accounts
-        List<Row> perReference = new ArrayList<>();
-        references.forEach((k, r) -> perReference.add(RowFactory.create(k, nulls.containsKey(k) ? nulls.get(k).size() : 0,
-            r.size(), r.sigma())));
-        Dataset<Row> referenceFacts = lake.spark().createDataFrame(perReference, new StructType()
-            .add("reference", DataTypes.StringType).add("null_size", DataTypes.IntegerType)
-            .add("reference_size", DataTypes.IntegerType).add("sigma", DataTypes.DoubleType));
-        Dataset<Row> rows = scored.where(col("reference").isin(nulls.keySet().toArray()))
-            .withColumn("date", lit(day))
-            .withColumn("p_mmd", pValue.apply(col("reference"), col("mmd2")))
-            .withColumn("p_contrast", pContrast.apply(col("reference"), col("contrast")))
-            // two tests of one account: Bonferroni over the two
-            .withColumn("p_value", when(col("p_contrast").isNull(), col("p_mmd"))
-                .otherwise(least(lit(1.0), lit(2.0).multiply(least(col("p_mmd"), col("p_contrast"))))))
-            .withColumn("harvest_reference_size", lit(harvestSize))
-            .join(broadcast(referenceFacts), "reference");
-
-        group.step("drift " + d + ": write gold.account_drift");
-        lake.replace(Tables.GOLD_ACCOUNT_DRIFT, rows, where);
-        Faults.point("drift:after-account-drift");
-
-        group.step("drift " + d + ": write gold.drift_alerts");
-        Dataset<Row> written = lake.read(Tables.GOLD_ACCOUNT_DRIFT).where(col("date").equalTo(lit(day)));
-        lake.replace(Tables.GOLD_DRIFT_ALERTS, alerts(written), where);
-
-        group.step("drift " + d + ": counts");
-        Row c = written.agg(count(lit(1)), expr("count_if(in_pool)")).first();
-        long windowed = accounts.count();
-        long alertCount = lake.read(Tables.GOLD_DRIFT_ALERTS).where(col("date").equalTo(lit(day))).count();
-        Result result = new Result(windowed, c.getLong(0), active - windowed, c.getLong(1), embedded, alertCount,
-            ownStrata.size() + 1L);
-        lake.recordRun(NAME, d, group.withCosts(result.metrics()));
-        accounts.unpersist();
-        return result;
-      } finally {
-        windows.unpersist();
+      Map<String, Long> poolByTier = new HashMap<>();
+      for (Row r : accounts.where(col("in_pool")).groupBy("tier").agg(count(lit(1))).collectAsList()) {
+        poolByTier.put(r.getString(0), r.getLong(1));
       }
+      List<String> ownStrata = poolByTier.entrySet().stream().filter(e -> e.getValue() >= MIN_STRATUM_POOL)
+          .map(Map.Entry::getKey).sorted().toList();
+      Dataset<Row> stratified = accounts.withColumn("stratum",
+          ownStrata.isEmpty() ? lit("all") : when(col("tier").isin(ownStrata.toArray()), col("tier")).otherwise(lit("all")));
+
+      group.step("drift " + d + ": references");
+      Dataset<Row> vectors = windows.select("account_id", "event_id", "template_id", "text_hash")
+          .join(cache.vectors(), "text_hash");
+      Map<String, Mmd.Reference> references = references(vectors, stratified);
+      float[][] knownHarvest = knownHarvest(vectors, stratified);
+
+      group.step("drift " + d + ": statistics");
+      Dataset<Row> keyed = vectors.join(stratified.select(col("account_id"),
+              concat(col("stratum"), lit("|"), lit(1).minus(col("half")).cast("string")).as("reference")), "account_id")
+          .where(col("reference").isin(references.keySet().toArray()));
+      Dataset<Row> scored = QueryDrift.score(keyed.select("account_id", "reference", "template_id", "embedding"), references,
+              knownHarvest)
+          .join(stratified.select("account_id", "stratum", "in_pool", "window_requests"), "account_id")
+          // a flagged campaign's own prompts are in the known harvesting: its members' contrast says nothing
+          .withColumn("contrast", when(col("in_pool"), col("contrast")))
+          .localCheckpoint(true);
+
+      group.step("drift " + d + ": benign null and p-values");
+      Map<String, BenignNull> nulls = nulls(scored, "mmd2");
+      Map<String, BenignNull> contrastNulls = knownHarvest == null ? Map.of() : nulls(scored, "contrast");
+      UserDefinedFunction pValue = udf((UDF2<String, Double, Double>) (ref, s) -> nulls.get(ref).pValue(s),
+          DataTypes.DoubleType);
+      UserDefinedFunction pContrast = udf((UDF2<String, Double, Double>) (ref, s) ->
+          s == null || !contrastNulls.containsKey(ref) ? null : contrastNulls.get(ref).pValue(s), DataTypes.DoubleType);
+      int harvestSize = knownHarvest == null ? 0 : knownHarvest.length;
+      // what each reference was: a row per stratum, joined onto its accounts
+      List<Row> perReference = new ArrayList<>();
+      references.forEach((k, r) -> perReference.add(RowFactory.create(k, nulls.containsKey(k) ? nulls.get(k).size() : 0,
+          r.size(), r.sigma())));
+      Dataset<Row> referenceFacts = lake.spark().createDataFrame(perReference, new StructType()
+          .add("reference", DataTypes.StringType).add("null_size", DataTypes.IntegerType)
+          .add("reference_size", DataTypes.IntegerType).add("sigma", DataTypes.DoubleType));
+      Dataset<Row> rows = scored.where(col("reference").isin(nulls.keySet().toArray()))
+          .withColumn("date", lit(day))
+          .withColumn("p_mmd", pValue.apply(col("reference"), col("mmd2")))
+          .withColumn("p_contrast", pContrast.apply(col("reference"), col("contrast")))
+          // two tests of one account: Bonferroni over the two
+          .withColumn("p_value", when(col("p_contrast").isNull(), col("p_mmd"))
+              .otherwise(least(lit(1.0), lit(2.0).multiply(least(col("p_mmd"), col("p_contrast"))))))
+          .withColumn("harvest_reference_size", lit(harvestSize))
+          .join(broadcast(referenceFacts), "reference");
+
+      group.step("drift " + d + ": write gold.account_drift");
+      lake.replace(Tables.GOLD_ACCOUNT_DRIFT, rows, where);
+      Faults.point("drift:after-account-drift");
+
+      group.step("drift " + d + ": write gold.drift_alerts");
+      Dataset<Row> written = lake.read(Tables.GOLD_ACCOUNT_DRIFT).where(col("date").equalTo(lit(day)));
+      lake.replace(Tables.GOLD_DRIFT_ALERTS, alerts(written), where);
+
+      group.step("drift " + d + ": counts");
+      Row c = written.agg(count(lit(1)), expr("count_if(in_pool)")).first();
+      long windowed = accounts.count();
+      long alertCount = lake.read(Tables.GOLD_DRIFT_ALERTS).where(col("date").equalTo(lit(day))).count();
+      Result result = new Result(windowed, c.getLong(0), active - windowed, c.getLong(1), embedded, alertCount,
+          ownStrata.size() + 1L);
+      accounts.unpersist();
+      return result;
+    } finally {
+      windows.unpersist();
     }
   }
 

@@ -5,13 +5,13 @@ import io.distillwatch.features.campaigns.EvidenceWeights;
 import io.distillwatch.jobs.failures.InvalidInputException;
 import io.distillwatch.jobs.lake.CampaignTables;
 import io.distillwatch.jobs.lake.Lake;
+import io.distillwatch.jobs.lake.LakeJob;
 import io.distillwatch.jobs.lake.TableSpec;
 import io.distillwatch.jobs.lake.WindowInputs;
 import io.distillwatch.jobs.spark.JobGroup;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -40,7 +40,7 @@ import static org.apache.spark.sql.functions.when;
  * D. A labelled campaign counts as found when at least half of its active accounts are flagged.
  * Written to {@code gold.evaluation} (the date's rows replaced) and returned for printing.
  */
-public final class EvaluateJob {
+public final class EvaluateJob extends LakeJob<EvaluateJob.Result> {
   public static final String NAME = "evaluate";
 
   public static final TableSpec EVALUATION = new TableSpec("gold.evaluation", new StructType()
@@ -80,13 +80,10 @@ public final class EvaluateJob {
     }
   }
 
-  private final Lake lake;
-  private final SparkSession spark;
   private final Options options;
 
   public EvaluateJob(Lake lake, Options options) {
-    this.lake = lake;
-    this.spark = lake.spark();
+    super(lake);
     this.options = options;
   }
 
@@ -99,114 +96,123 @@ public final class EvaluateJob {
     return r.getDate(0).toLocalDate();
   }
 
-  public Result execute() {
+  @Override
+  protected String name() {
+    return NAME;
+  }
+
+  @Override
+  protected Map<String, ?> description() {
+    Map<String, Object> desc = new LinkedHashMap<>();
+    desc.put("date", options.date());
+    desc.put("lake", lake.root());
+    return desc;
+  }
+
+  @Override
+  protected Result run(JobGroup group) {
     LocalDate d = options.date();
     Date day = Date.valueOf(d);
     CampaignTables t = options.tables();
-    Map<String, Object> desc = new LinkedHashMap<>();
-    desc.put("date", d);
-    desc.put("lake", lake.root());
-    try (JobGroup group = JobGroup.open(spark, NAME, desc)) {
-      group.step("evaluate " + d + ": labels");
-      Dataset<Row> labels = readLabels();
-      WindowInputs in = new WindowInputs(lake, d, options.windowDays());
-      Dataset<Row> active = in.daily().groupBy("account_id").agg(sum("requests").as("requests"));
-      Dataset<Row> flagged = lake.read(t.members()).where(col("date").equalTo(lit(day)).and(col("flagged")))
-          .select("account_id").distinct().withColumn("flagged", lit(true));
-      Dataset<Row> scope = active.join(labels, new String[] {"account_id"}, "left")
-          .join(flagged, new String[] {"account_id"}, "left")
-          .withColumn("flagged", coalesce(col("flagged"), lit(false)))
-          .withColumn("campaign_account", col("campaign").isNotNull())
-          .cache();
-      List<Metric> metrics = new ArrayList<>();
+    group.step("evaluate " + d + ": labels");
+    Dataset<Row> labels = readLabels();
+    WindowInputs in = new WindowInputs(lake, d, options.windowDays());
+    Dataset<Row> active = in.daily().groupBy("account_id").agg(sum("requests").as("requests"));
+    Dataset<Row> flagged = lake.read(t.members()).where(col("date").equalTo(lit(day)).and(col("flagged")))
+        .select("account_id").distinct().withColumn("flagged", lit(true));
+    Dataset<Row> scope = active.join(labels, new String[] {"account_id"}, "left")
+        .join(flagged, new String[] {"account_id"}, "left")
+        .withColumn("flagged", coalesce(col("flagged"), lit(false)))
+        .withColumn("campaign_account", col("campaign").isNotNull())
+        .cache();
+    List<Metric> metrics = new ArrayList<>();
 
-      group.step("evaluate " + d + ": accounts");
-      Row acc = scope.agg(
-          sum(when(col("flagged").and(col("campaign_account")), 1).otherwise(0)),
-          sum(when(col("flagged").and(col("campaign_account").equalTo(false)), 1).otherwise(0)),
-          sum(when(col("campaign_account"), 1).otherwise(0)),
-          sum(when(col("campaign_account").equalTo(false), 1).otherwise(0))).first();
-      long tp = acc.getLong(0);
-      long fp = acc.getLong(1);
-      long positives = acc.getLong(2);
-      long negatives = acc.getLong(3);
-      metrics.add(ratio("all", "account_precision", tp, tp + fp));
-      metrics.add(ratio("all", "account_recall", tp, positives));
-      metrics.add(ratio("all", "benign_fpr", fp, negatives));
-      Dataset<Row> benign = scope.where(col("campaign_account").equalTo(false))
-          .withColumn("_rank", percent_rank().over(Window.orderBy(col("requests").desc())));
-      Row heavy = benign.where(col("_rank").lt(0.01)).agg(sum(when(col("flagged"), 1).otherwise(0)), count(lit(1))).first();
-      metrics.add(ratio("benign_top_1pct_volume", "benign_fpr", heavy.isNullAt(0) ? 0 : heavy.getLong(0), heavy.getLong(1)));
+    group.step("evaluate " + d + ": accounts");
+    Row acc = scope.agg(
+        sum(when(col("flagged").and(col("campaign_account")), 1).otherwise(0)),
+        sum(when(col("flagged").and(col("campaign_account").equalTo(false)), 1).otherwise(0)),
+        sum(when(col("campaign_account"), 1).otherwise(0)),
+        sum(when(col("campaign_account").equalTo(false), 1).otherwise(0))).first();
+    long tp = acc.getLong(0);
+    long fp = acc.getLong(1);
+    long positives = acc.getLong(2);
+    long negatives = acc.getLong(3);
+    metrics.add(ratio("all", "account_precision", tp, tp + fp));
+    metrics.add(ratio("all", "account_recall", tp, positives));
+    metrics.add(ratio("all", "benign_fpr", fp, negatives));
+    Dataset<Row> benign = scope.where(col("campaign_account").equalTo(false))
+        .withColumn("_rank", percent_rank().over(Window.orderBy(col("requests").desc())));
+    Row heavy = benign.where(col("_rank").lt(0.01)).agg(sum(when(col("flagged"), 1).otherwise(0)), count(lit(1))).first();
+    metrics.add(ratio("benign_top_1pct_volume", "benign_fpr", heavy.isNullAt(0) ? 0 : heavy.getLong(0), heavy.getLong(1)));
 
-      group.step("evaluate " + d + ": campaigns");
-      Dataset<Row> perCampaign = scope.where(col("campaign_account")).groupBy("campaign", "tactic")
-          .agg(count(lit(1)).as("accounts"), sum(when(col("flagged"), 1).otherwise(0)).as("flagged"))
-          .withColumn("found", col("flagged").multiply(2).geq(col("accounts")));
-      List<Row> campaigns = perCampaign.orderBy("campaign").collectAsList(); // one row per labelled campaign
-      long found = campaigns.stream().filter(r -> r.getBoolean(r.fieldIndex("found"))).count();
-      metrics.add(ratio("all", "campaign_recall", found, campaigns.size()));
-      Map<String, Long> firstFlag = firstFlagged(labels, t);
-      Map<String, LocalDate> tenThousand = reachedRequests(labels, d, 10_000);
-      for (Row r : campaigns) {
-        String tactic = r.getString(r.fieldIndex("tactic"));
-        String name = "tactic:" + tactic;
-        metrics.add(ratio(name, "campaign_found", r.getBoolean(r.fieldIndex("found")) ? 1 : 0, 1));
-        metrics.add(ratio(name, "account_recall", r.getLong(r.fieldIndex("flagged")), r.getLong(r.fieldIndex("accounts"))));
-        String campaign = r.getString(r.fieldIndex("campaign"));
-        LocalDate reached = tenThousand.get(campaign);
-        Long flaggedOn = firstFlag.get(campaign);
-        if (reached != null) {
-          Double delay = flaggedOn == null ? null : (double) (LocalDate.ofEpochDay(flaggedOn).toEpochDay() - reached.toEpochDay());
-          metrics.add(new Metric(name, "days_10k_to_flag", delay, -1, -1));
-        }
+    group.step("evaluate " + d + ": campaigns");
+    Dataset<Row> perCampaign = scope.where(col("campaign_account")).groupBy("campaign", "tactic")
+        .agg(count(lit(1)).as("accounts"), sum(when(col("flagged"), 1).otherwise(0)).as("flagged"))
+        .withColumn("found", col("flagged").multiply(2).geq(col("accounts")));
+    List<Row> campaigns = perCampaign.orderBy("campaign").collectAsList(); // one row per labelled campaign
+    long found = campaigns.stream().filter(r -> r.getBoolean(r.fieldIndex("found"))).count();
+    metrics.add(ratio("all", "campaign_recall", found, campaigns.size()));
+    Map<String, Long> firstFlag = firstFlagged(labels, t);
+    Map<String, LocalDate> tenThousand = reachedRequests(labels, d, 10_000);
+    for (Row r : campaigns) {
+      String tactic = r.getString(r.fieldIndex("tactic"));
+      String name = "tactic:" + tactic;
+      metrics.add(ratio(name, "campaign_found", r.getBoolean(r.fieldIndex("found")) ? 1 : 0, 1));
+      metrics.add(ratio(name, "account_recall", r.getLong(r.fieldIndex("flagged")), r.getLong(r.fieldIndex("accounts"))));
+      String campaign = r.getString(r.fieldIndex("campaign"));
+      LocalDate reached = tenThousand.get(campaign);
+      Long flaggedOn = firstFlag.get(campaign);
+      if (reached != null) {
+        Double delay = flaggedOn == null ? null : (double) (LocalDate.ofEpochDay(flaggedOn).toEpochDay() - reached.toEpochDay());
+        metrics.add(new Metric(name, "days_10k_to_flag", delay, -1, -1));
       }
-      Dataset<Row> byProfile = scope.where(col("campaign_account").equalTo(false)).groupBy("profile")
-          .agg(sum(when(col("flagged"), 1).otherwise(0)).as("fp"), count(lit(1)).as("n"));
-      for (Row r : byProfile.orderBy("profile").collectAsList()) {
-        metrics.add(ratio("profile:" + r.getString(0), "benign_fpr", r.getLong(1), r.getLong(2)));
-      }
-      group.step("evaluate " + d + ": id stability");
-      Row previous = lake.read(t.members()).where(col("date").lt(lit(day))).agg(max("date")).first();
-      if (!previous.isNullAt(0)) {
-        // accounts flagged on the previous night and tonight: how many kept their campaign id
-        Dataset<Row> before = flaggedIds(t, previous.getDate(0)).withColumnRenamed("campaign_id", "previous_id");
-        Dataset<Row> kept = flaggedIds(t, day).join(before, "account_id").join(labels, new String[] {"account_id"}, "left")
-            .withColumn("kept", when(col("campaign_id").equalTo(col("previous_id")), 1).otherwise(0))
-            .groupBy("tactic").agg(sum("kept").as("kept"), count(lit(1)).as("n"));
-        long keptAll = 0;
-        long bothAll = 0;
-        for (Row r : kept.orderBy("tactic").collectAsList()) { // one row per tactic
-          keptAll += r.getLong(1);
-          bothAll += r.getLong(2);
-          if (!r.isNullAt(0)) {
-            metrics.add(ratio("tactic:" + r.getString(0), "ids_kept", r.getLong(1), r.getLong(2)));
-          }
-        }
-        metrics.add(ratio("all", "ids_kept", keptAll, bothAll));
-      }
-      group.step("evaluate " + d + ": signals on campaign and benign clusters");
-      metrics.addAll(signalRates(t, day, labels));
-      group.step("evaluate " + d + ": cluster composition");
-      List<String> composition = new ArrayList<>();
-      Dataset<Row> members = lake.read(t.members()).where(col("date").equalTo(lit(day)))
-          .join(labels, new String[] {"account_id"}, "left")
-          .withColumn("label", coalesce(col("campaign"), org.apache.spark.sql.functions.concat(lit("benign:"), col("profile"))));
-      for (Row r : members.groupBy("campaign_id", "flagged", "label").agg(count(lit(1)).as("n"))
-          .orderBy(col("campaign_id"), col("n").desc()).collectAsList()) { // clusters x labels: small
-        composition.add(String.format("%s %s %s=%d", r.getString(0), r.getBoolean(1) ? "flagged" : "not-flagged",
-            r.getString(2), r.getLong(3)));
-      }
-      scope.unpersist();
-
-      List<Row> rows = new ArrayList<>();
-      for (Metric m : metrics) {
-        rows.add(org.apache.spark.sql.RowFactory.create(day, source(t), m.scope(), m.metric(), m.value(),
-            m.denominator() < 0 ? null : m.numerator(), m.denominator() < 0 ? null : m.denominator()));
-      }
-      lake.replace(EVALUATION, spark.createDataFrame(rows, EVALUATION.schema()),
-          "date = DATE'" + d + "' AND source = '" + source(t) + "'");
-      return new Result(d, metrics, composition);
     }
+    Dataset<Row> byProfile = scope.where(col("campaign_account").equalTo(false)).groupBy("profile")
+        .agg(sum(when(col("flagged"), 1).otherwise(0)).as("fp"), count(lit(1)).as("n"));
+    for (Row r : byProfile.orderBy("profile").collectAsList()) {
+      metrics.add(ratio("profile:" + r.getString(0), "benign_fpr", r.getLong(1), r.getLong(2)));
+    }
+    group.step("evaluate " + d + ": id stability");
+    Row previous = lake.read(t.members()).where(col("date").lt(lit(day))).agg(max("date")).first();
+    if (!previous.isNullAt(0)) {
+      // accounts flagged on the previous night and tonight: how many kept their campaign id
+      Dataset<Row> before = flaggedIds(t, previous.getDate(0)).withColumnRenamed("campaign_id", "previous_id");
+      Dataset<Row> kept = flaggedIds(t, day).join(before, "account_id").join(labels, new String[] {"account_id"}, "left")
+          .withColumn("kept", when(col("campaign_id").equalTo(col("previous_id")), 1).otherwise(0))
+          .groupBy("tactic").agg(sum("kept").as("kept"), count(lit(1)).as("n"));
+      long keptAll = 0;
+      long bothAll = 0;
+      for (Row r : kept.orderBy("tactic").collectAsList()) { // one row per tactic
+        keptAll += r.getLong(1);
+        bothAll += r.getLong(2);
+        if (!r.isNullAt(0)) {
+          metrics.add(ratio("tactic:" + r.getString(0), "ids_kept", r.getLong(1), r.getLong(2)));
+        }
+      }
+      metrics.add(ratio("all", "ids_kept", keptAll, bothAll));
+    }
+    group.step("evaluate " + d + ": signals on campaign and benign clusters");
+    metrics.addAll(signalRates(t, day, labels));
+    group.step("evaluate " + d + ": cluster composition");
+    List<String> composition = new ArrayList<>();
+    Dataset<Row> members = lake.read(t.members()).where(col("date").equalTo(lit(day)))
+        .join(labels, new String[] {"account_id"}, "left")
+        .withColumn("label", coalesce(col("campaign"), org.apache.spark.sql.functions.concat(lit("benign:"), col("profile"))));
+    for (Row r : members.groupBy("campaign_id", "flagged", "label").agg(count(lit(1)).as("n"))
+        .orderBy(col("campaign_id"), col("n").desc()).collectAsList()) { // clusters x labels: small
+      composition.add(String.format("%s %s %s=%d", r.getString(0), r.getBoolean(1) ? "flagged" : "not-flagged",
+          r.getString(2), r.getLong(3)));
+    }
+    scope.unpersist();
+
+    List<Row> rows = new ArrayList<>();
+    for (Metric m : metrics) {
+      rows.add(org.apache.spark.sql.RowFactory.create(day, source(t), m.scope(), m.metric(), m.value(),
+          m.denominator() < 0 ? null : m.numerator(), m.denominator() < 0 ? null : m.denominator()));
+    }
+    lake.replace(EVALUATION, spark.createDataFrame(rows, EVALUATION.schema()),
+        "date = DATE'" + d + "' AND source = '" + source(t) + "'");
+    return new Result(d, metrics, composition);
   }
 
   /**

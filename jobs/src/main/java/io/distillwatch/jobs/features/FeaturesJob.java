@@ -8,6 +8,7 @@ import io.distillwatch.features.templates.TemplateAssignment;
 import io.distillwatch.features.templates.TemplateTags;
 import io.distillwatch.jobs.failures.InvalidInputException;
 import io.distillwatch.jobs.lake.Lake;
+import io.distillwatch.jobs.lake.LakeJob;
 import io.distillwatch.jobs.lake.Tables;
 import io.distillwatch.jobs.spark.Faults;
 import io.distillwatch.jobs.spark.JobGroup;
@@ -16,7 +17,6 @@ import io.distillwatch.models.SentenceEmbedder;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.storage.StorageLevel;
 
@@ -25,6 +25,7 @@ import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
@@ -52,7 +53,7 @@ import static org.apache.spark.sql.functions.sha2;
  * one uninterrupted run. Dates are meant to be processed in order (the nightly does): a
  * template founded on a later date is not known to an earlier one.
  */
-public final class FeaturesJob {
+public final class FeaturesJob extends LakeJob<FeaturesJob.Result> {
   public static final String NAME = "features";
 
   /**
@@ -137,136 +138,146 @@ public final class FeaturesJob {
       "prompt_tokens", "completion_tokens", "temperature", "max_tokens", "n", "logprobs", "tools", "turns",
       "status", "ip", "asn", "user_agent", "country");
 
-  private final Lake lake;
-  private final SparkSession spark;
   private final Options options;
 
   public FeaturesJob(Lake lake, Options options) {
-    this.lake = lake;
-    this.spark = lake.spark();
+    super(lake);
     this.options = options;
   }
 
-  public Result execute() {
-    LocalDate d = options.date();
-    Date day = Date.valueOf(d);
+  @Override
+  protected String name() {
+    return NAME;
+  }
+
+  @Override
+  protected Map<String, ?> description() {
     Map<String, Object> desc = new LinkedHashMap<>();
-    desc.put("date", d);
+    desc.put("date", options.date());
     desc.put("lake", lake.root());
     desc.put("bands", options.bands());
     desc.put("rows", options.rows());
     desc.put("shingle", options.shingle());
     desc.put("min-similarity", options.minSimilarity());
-    try (JobGroup group = JobGroup.open(spark, NAME, desc)) {
-      requireSameLshShape();
-      group.step("features " + d + ": normalise prompts");
-      // the events of the date delivered by its night: one delivered late (on a later night) would
-      // make a re-run or a backfill of the date differ from the night itself
-      Dataset<Row> requests = TemplateAssignment.normalize(lake.read(Tables.BRONZE_EVENTS)
-              .where(col("event_date").equalTo(lit(day)).and(col("landing_date").leq(lit(day))))
-              .select(REQUEST_FIELDS.stream().map(c -> col(c)).toArray(Column[]::new)))
-          .drop("prompt")
+    return desc;
+  }
+
+  @Override
+  protected Optional<Run> record(Result r) {
+    return Optional.of(new Run(options.date(), r.metrics(options)));
+  }
+
+  @Override
+  protected Result run(JobGroup group) {
+    LocalDate d = options.date();
+    Date day = Date.valueOf(d);
+    requireSameLshShape();
+    group.step("features " + d + ": normalise prompts");
+    // the events of the date delivered by its night: one delivered late (on a later night) would
+    // make a re-run or a backfill of the date differ from the night itself
+    Dataset<Row> requests = TemplateAssignment.normalize(lake.read(Tables.BRONZE_EVENTS)
+            .where(col("event_date").equalTo(lit(day)).and(col("landing_date").leq(lit(day))))
+            .select(REQUEST_FIELDS.stream().map(c -> col(c)).toArray(Column[]::new)))
+        .drop("prompt")
+        .persist(StorageLevel.MEMORY_AND_DISK_SER());
+    Dataset<Row> prompts = requests.groupBy("norm_hash", "norm").agg(count(lit(1)).as("requests"))
+        .persist(StorageLevel.MEMORY_AND_DISK_SER());
+    Dataset<Row> signed = TemplateAssignment.sign(prompts, options.lsh()).persist(StorageLevel.MEMORY_AND_DISK_SER());
+    try {
+      group.step("features " + d + ": assign templates");
+      Dataset<Row> index = lake.readIfExists(Tables.SILVER_TEMPLATE_BANDS).where(col("first_seen").lt(lit(day)));
+      Dataset<Row> assignment = TemplateAssignment.assign(spark, signed, index, options.minSimilarity())
           .persist(StorageLevel.MEMORY_AND_DISK_SER());
-      Dataset<Row> prompts = requests.groupBy("norm_hash", "norm").agg(count(lit(1)).as("requests"))
+      Dataset<Row> tagged = requests.join(assignment, "norm_hash");
+
+      group.step("features " + d + ": write silver.template_daily");
+      Dataset<Row> representatives = prompts.join(assignment, "norm_hash")
+          .withColumn("_rank", row_number().over(Window.partitionBy("template_id")
+              .orderBy(col("requests").desc(), col("norm_hash"))))
+          .where(col("_rank").equalTo(1))
+          .select(col("template_id"), col("norm").as("representative"));
+      Dataset<Row> templateDaily = tagged.groupBy("template_id")
+          .agg(count(lit(1)).as("requests"), countDistinct("account_id").as("accounts"),
+              expr("hll_sketch_agg(account_id)").as("account_sketch"))
+          .join(representatives, "template_id")
+          .withColumn("date", lit(day))
+          .withColumn("capability", TemplateTags.capability(col("representative")))
+          .withColumn("cot", TemplateTags.chainOfThought(col("representative")))
+          .withColumn("script", TemplateTags.script(col("representative")));
+      EmbeddingTags embeddingTags = withEmbeddingTags(group, d, templateDaily);
+      templateDaily = embeddingTags.templateDaily();
+      lake.replace(Tables.SILVER_TEMPLATE_DAILY, templateDaily, "date = DATE'" + d + "'");
+      Dataset<Row> todaysTemplates = lake.read(Tables.SILVER_TEMPLATE_DAILY).where(col("date").equalTo(lit(day)))
           .persist(StorageLevel.MEMORY_AND_DISK_SER());
-      Dataset<Row> signed = TemplateAssignment.sign(prompts, options.lsh()).persist(StorageLevel.MEMORY_AND_DISK_SER());
-      try {
-        group.step("features " + d + ": assign templates");
-        Dataset<Row> index = lake.readIfExists(Tables.SILVER_TEMPLATE_BANDS).where(col("first_seen").lt(lit(day)));
-        Dataset<Row> assignment = TemplateAssignment.assign(spark, signed, index, options.minSimilarity())
-            .persist(StorageLevel.MEMORY_AND_DISK_SER());
-        Dataset<Row> tagged = requests.join(assignment, "norm_hash");
+      Faults.point("features:after-template-daily");
 
-        group.step("features " + d + ": write silver.template_daily");
-        Dataset<Row> representatives = prompts.join(assignment, "norm_hash")
-            .withColumn("_rank", row_number().over(Window.partitionBy("template_id")
-                .orderBy(col("requests").desc(), col("norm_hash"))))
-            .where(col("_rank").equalTo(1))
-            .select(col("template_id"), col("norm").as("representative"));
-        Dataset<Row> templateDaily = tagged.groupBy("template_id")
-            .agg(count(lit(1)).as("requests"), countDistinct("account_id").as("accounts"),
-                expr("hll_sketch_agg(account_id)").as("account_sketch"))
-            .join(representatives, "template_id")
-            .withColumn("date", lit(day))
-            .withColumn("capability", TemplateTags.capability(col("representative")))
-            .withColumn("cot", TemplateTags.chainOfThought(col("representative")))
-            .withColumn("script", TemplateTags.script(col("representative")));
-        EmbeddingTags embeddingTags = withEmbeddingTags(group, d, templateDaily);
-        templateDaily = embeddingTags.templateDaily();
-        lake.replace(Tables.SILVER_TEMPLATE_DAILY, templateDaily, "date = DATE'" + d + "'");
-        Dataset<Row> todaysTemplates = lake.read(Tables.SILVER_TEMPLATE_DAILY).where(col("date").equalTo(lit(day)))
-            .persist(StorageLevel.MEMORY_AND_DISK_SER());
-        Faults.point("features:after-template-daily");
+      group.step("features " + d + ": write silver.request_templates");
+      lake.replace(Tables.SILVER_REQUEST_TEMPLATES,
+          tagged.select(lit(day).as("event_date"), col("event_id"), col("account_id"), col("ts"), col("template_id")),
+          "event_date = DATE'" + d + "'");
 
-        group.step("features " + d + ": write silver.request_templates");
-        lake.replace(Tables.SILVER_REQUEST_TEMPLATES,
-            tagged.select(lit(day).as("event_date"), col("event_id"), col("account_id"), col("ts"), col("template_id")),
-            "event_date = DATE'" + d + "'");
+      group.step("features " + d + ": write silver.template_bands");
+      Dataset<Row> indexable = todaysTemplates.where(col("requests").geq(options.minTemplateRequests())).select("template_id");
+      Dataset<Row> newEntries = TemplateAssignment.newIndexEntries(signed, assignment, indexable, index)
+          .withColumn("first_seen", lit(day));
+      lake.replace(Tables.SILVER_TEMPLATE_BANDS, newEntries, "first_seen = DATE'" + d + "'");
+      long newIndexEntries = lake.read(Tables.SILVER_TEMPLATE_BANDS).where(col("first_seen").equalTo(lit(day))).count();
+      Faults.point("features:after-template-bands");
 
-        group.step("features " + d + ": write silver.template_bands");
-        Dataset<Row> indexable = todaysTemplates.where(col("requests").geq(options.minTemplateRequests())).select("template_id");
-        Dataset<Row> newEntries = TemplateAssignment.newIndexEntries(signed, assignment, indexable, index)
-            .withColumn("first_seen", lit(day));
-        lake.replace(Tables.SILVER_TEMPLATE_BANDS, newEntries, "first_seen = DATE'" + d + "'");
-        long newIndexEntries = lake.read(Tables.SILVER_TEMPLATE_BANDS).where(col("first_seen").equalTo(lit(day))).count();
-        Faults.point("features:after-template-bands");
+      group.step("features " + d + ": merge silver.templates");
+      Dataset<Row> touched = todaysTemplates.select("template_id");
+      Dataset<Row> templates = lake.read(Tables.SILVER_TEMPLATE_DAILY).join(touched, "template_id")
+          .groupBy("template_id")
+          .agg(expr("min_by(representative, date)").as("representative"),
+              expr("min_by(capability, date)").as("capability"),
+              expr("min_by(cot, date)").as("cot"),
+              expr("min_by(script, date)").as("script"),
+              expr("min_by(capability_embedding, date)").as("capability_embedding"),
+              expr("min_by(cot_embedding, date)").as("cot_embedding"),
+              min("date").as("first_seen"), expr("max(date)").as("last_seen"), count(lit(1)).as("days"),
+              expr("sum(requests)").as("requests"),
+              expr("hll_sketch_estimate(hll_union_agg(account_sketch))").as("accounts"))
+          .where(col("requests").geq(options.minTemplateRequests()));
+      lake.upsert(Tables.SILVER_TEMPLATES, templates, "true");
 
-        group.step("features " + d + ": merge silver.templates");
-        Dataset<Row> touched = todaysTemplates.select("template_id");
-        Dataset<Row> templates = lake.read(Tables.SILVER_TEMPLATE_DAILY).join(touched, "template_id")
-            .groupBy("template_id")
-            .agg(expr("min_by(representative, date)").as("representative"),
-                expr("min_by(capability, date)").as("capability"),
-                expr("min_by(cot, date)").as("cot"),
-                expr("min_by(script, date)").as("script"),
-                expr("min_by(capability_embedding, date)").as("capability_embedding"),
-                expr("min_by(cot_embedding, date)").as("cot_embedding"),
-                min("date").as("first_seen"), expr("max(date)").as("last_seen"), count(lit(1)).as("days"),
-                expr("sum(requests)").as("requests"),
-                expr("hll_sketch_estimate(hll_union_agg(account_sketch))").as("accounts"))
-            .where(col("requests").geq(options.minTemplateRequests()));
-        lake.upsert(Tables.SILVER_TEMPLATES, templates, "true");
+      group.step("features " + d + ": merge silver.models");
+      lake.upsert(Tables.SILVER_MODELS, requests.groupBy("model").agg(lit(day).as("first_seen")),
+          "s.first_seen < t.first_seen");
+      // a model already in the traffic on the lake's first day has no known release: never "new"
+      // (else every account would be on a new model for the lake's first nights)
+      Dataset<Row> models = lake.read(Tables.SILVER_MODELS);
+      Dataset<Row> newModels = models
+          .crossJoin(models.agg(min("first_seen").as("lake_start")))
+          .where(col("first_seen").between(lit(Date.valueOf(d.minusDays(AccountDaily.NEW_MODEL_DAYS))), lit(day))
+              .and(col("first_seen").gt(col("lake_start"))))
+          .select("model");
 
-        group.step("features " + d + ": merge silver.models");
-        lake.upsert(Tables.SILVER_MODELS, requests.groupBy("model").agg(lit(day).as("first_seen")),
-            "s.first_seen < t.first_seen");
-        // a model already in the traffic on the lake's first day has no known release: never "new"
-        // (else every account would be on a new model for the lake's first nights)
-        Dataset<Row> models = lake.read(Tables.SILVER_MODELS);
-        Dataset<Row> newModels = models
-            .crossJoin(models.agg(min("first_seen").as("lake_start")))
-            .where(col("first_seen").between(lit(Date.valueOf(d.minusDays(AccountDaily.NEW_MODEL_DAYS))), lit(day))
-                .and(col("first_seen").gt(col("lake_start"))))
-            .select("model");
+      group.step("features " + d + ": write gold.account_daily");
+      Dataset<Row> withTags = tagged.join(todaysTemplates.select("template_id", "capability", "cot", "script"), "template_id");
+      lake.replace(Tables.GOLD_ACCOUNT_DAILY, AccountDaily.compute(d, withTags, newModels), "date = DATE'" + d + "'");
+      Faults.point("features:after-account-daily");
 
-        group.step("features " + d + ": write gold.account_daily");
-        Dataset<Row> withTags = tagged.join(todaysTemplates.select("template_id", "capability", "cot", "script"), "template_id");
-        lake.replace(Tables.GOLD_ACCOUNT_DAILY, AccountDaily.compute(d, withTags, newModels), "date = DATE'" + d + "'");
-        Faults.point("features:after-account-daily");
+      group.step("features " + d + ": write gold.account_windows");
+      Dataset<Row> recentDaily = lake.read(Tables.GOLD_ACCOUNT_DAILY)
+          .where(col("date").between(lit(Date.valueOf(d.minusDays(89))), lit(day)));
+      lake.replace(Tables.GOLD_ACCOUNT_WINDOWS, AccountWindows.compute(d, recentDaily), "date = DATE'" + d + "'");
 
-        group.step("features " + d + ": write gold.account_windows");
-        Dataset<Row> recentDaily = lake.read(Tables.GOLD_ACCOUNT_DAILY)
-            .where(col("date").between(lit(Date.valueOf(d.minusDays(89))), lit(day)));
-        lake.replace(Tables.GOLD_ACCOUNT_WINDOWS, AccountWindows.compute(d, recentDaily), "date = DATE'" + d + "'");
-
-        group.step("features " + d + ": counts");
-        Row t = todaysTemplates.agg(count(lit(1)), expr("count_if(requests >= " + options.minTemplateRequests() + ")"),
-            expr("sum(requests)")).first();
-        long accounts = lake.read(Tables.GOLD_ACCOUNT_DAILY).where(col("date").equalTo(lit(day))).count();
-        long windowRows = lake.read(Tables.GOLD_ACCOUNT_WINDOWS).where(col("date").equalTo(lit(day))).count();
-        long lateEvents = lake.read(Tables.BRONZE_EVENTS)
-            .where(col("landing_date").equalTo(lit(day)).and(col("event_date").lt(lit(day)))).count();
-        Result result = new Result(t.isNullAt(2) ? 0 : t.getLong(2), prompts.count(), t.getLong(0), t.getLong(1),
-            newIndexEntries, accounts, windowRows, lateEvents, embeddingTags.embedded());
-        lake.recordRun(NAME, d, group.withCosts(result.metrics(options)));
-        assignment.unpersist();
-        todaysTemplates.unpersist();
-        return result;
-      } finally {
-        signed.unpersist();
-        prompts.unpersist();
-        requests.unpersist();
-      }
+      group.step("features " + d + ": counts");
+      Row t = todaysTemplates.agg(count(lit(1)), expr("count_if(requests >= " + options.minTemplateRequests() + ")"),
+          expr("sum(requests)")).first();
+      long accounts = lake.read(Tables.GOLD_ACCOUNT_DAILY).where(col("date").equalTo(lit(day))).count();
+      long windowRows = lake.read(Tables.GOLD_ACCOUNT_WINDOWS).where(col("date").equalTo(lit(day))).count();
+      long lateEvents = lake.read(Tables.BRONZE_EVENTS)
+          .where(col("landing_date").equalTo(lit(day)).and(col("event_date").lt(lit(day)))).count();
+      Result result = new Result(t.isNullAt(2) ? 0 : t.getLong(2), prompts.count(), t.getLong(0), t.getLong(1),
+          newIndexEntries, accounts, windowRows, lateEvents, embeddingTags.embedded());
+      assignment.unpersist();
+      todaysTemplates.unpersist();
+      return result;
+    } finally {
+      signed.unpersist();
+      prompts.unpersist();
+      requests.unpersist();
     }
   }
 

@@ -1,24 +1,24 @@
 package io.distillwatch.jobs.ingest;
 
 import io.delta.tables.DeltaTable;
-import io.distillwatch.features.validate.AccountValidator;
 import io.distillwatch.features.validate.EventValidator;
 import io.distillwatch.features.validate.Validation;
 import io.distillwatch.jobs.failures.InvalidInputException;
 import io.distillwatch.jobs.lake.Lake;
+import io.distillwatch.jobs.lake.LakeJob;
 import io.distillwatch.jobs.lake.Tables;
 import io.distillwatch.jobs.spark.Faults;
 import io.distillwatch.jobs.spark.JobGroup;
 import io.distillwatch.jobs.spark.SparkActivity;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.storage.StorageLevel;
 
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
@@ -48,7 +48,7 @@ import static org.apache.spark.sql.functions.when;
  * shuffle by event_id for deduplication; the MERGE touches only the partitions of the accepted
  * time window. Nothing but counts reaches the driver.
  */
-public final class IngestJob {
+public final class IngestJob extends LakeJob<IngestJob.Result> {
   public static final String NAME = "ingest";
 
   /**
@@ -90,77 +90,87 @@ public final class IngestJob {
     }
   }
 
-  private final Lake lake;
-  private final SparkSession spark;
   private final Options options;
 
   public IngestJob(Lake lake, Options options) {
-    this.lake = lake;
-    this.spark = lake.spark();
+    super(lake);
     this.options = options;
   }
 
-  public Result execute() {
-    LocalDate d = options.date();
+  @Override
+  protected String name() {
+    return NAME;
+  }
+
+  @Override
+  protected Map<String, ?> description() {
     Map<String, Object> desc = new LinkedHashMap<>();
-    desc.put("date", d);
+    desc.put("date", options.date());
     desc.put("landing", options.landing());
     desc.put("lake", lake.root());
-    try (JobGroup group = JobGroup.open(spark, NAME, desc)) {
-      String eventsDir = options.landing() + "/events/date=" + d;
-      LandingReader.Listing files = LandingReader.list(spark.sparkContext().hadoopConfiguration(), eventsDir, true);
+    return desc;
+  }
 
-      group.step("ingest " + d + ": read and validate events");
-      Dataset<Row> validated = Validation.events(LandingReader.read(spark, files), d, options.limits())
-          .persist(StorageLevel.MEMORY_AND_DISK_SER());
-      try {
-        Row counts = validated.agg(count(lit(1)), sum(when(col("reason").isNull(), 1).otherwise(0))).first();
-        long read = counts.getLong(0);
-        long valid = counts.isNullAt(1) ? 0 : counts.getLong(1);
+  @Override
+  protected Optional<Run> record(Result r) {
+    return Optional.of(new Run(options.date(), r.metrics()));
+  }
 
-        Dataset<Row> existing = lake.readIfExists(Tables.BRONZE_EVENTS)
-            .where(col("event_date").between(lit(d.minusDays(15).toString()).cast("date"), lit(d.plusDays(9).toString()).cast("date")))
-            .select("event_id", "content_hash", "landing_date", "source_file", "line_number");
-        Validation.Batch batch = Validation.plan(validated.where(col("reason").isNull()), existing);
-        // conflicts are few; kept so the count and the quarantine write do not redo the window and join
-        Dataset<Row> conflictRows = batch.conflicts().persist(StorageLevel.MEMORY_AND_DISK_SER());
-        Dataset<Row> quarantine = validated.where(col("reason").isNotNull()).select(Validation.quarantineColumns())
-            .unionByName(conflictRows);
-        group.step("ingest " + d + ": find conflicting duplicates");
-        long conflicts = conflictRows.count();
-        long toQuarantine = read - valid + conflicts;
-        if (read > 0 && (double) toQuarantine / read > options.maxQuarantineRatio()) {
-          conflictRows.unpersist();
-          throw new InvalidInputException(String.format(
-              "%,d of %,d lines (%.1f%%) of %s would be quarantined, more than --max-quarantine-ratio %s; nothing was written",
-              toQuarantine, read, 100.0 * toQuarantine / read, d, options.maxQuarantineRatio()));
-        }
+  @Override
+  protected Result run(JobGroup group) {
+    LocalDate d = options.date();
+    String eventsDir = options.landing() + "/events/date=" + d;
+    LandingReader.Listing files = LandingReader.list(spark.sparkContext().hadoopConfiguration(), eventsDir, true);
 
-        group.step("ingest " + d + ": write quarantine.events");
-        lake.replace(Tables.QUARANTINE_EVENTS, quarantine, "landing_date = DATE'" + d + "'");
+    group.step("ingest " + d + ": read and validate events");
+    Dataset<Row> validated = Validation.events(LandingReader.read(spark, files), d, options.limits())
+        .persist(StorageLevel.MEMORY_AND_DISK_SER());
+    try {
+      Row counts = validated.agg(count(lit(1)), sum(when(col("reason").isNull(), 1).otherwise(0))).first();
+      long read = counts.getLong(0);
+      long valid = counts.isNullAt(1) ? 0 : counts.getLong(1);
+
+      Dataset<Row> existing = lake.readIfExists(Tables.BRONZE_EVENTS)
+          .where(col("event_date").between(lit(d.minusDays(15).toString()).cast("date"), lit(d.plusDays(9).toString()).cast("date")))
+          .select("event_id", "content_hash", "landing_date", "source_file", "line_number");
+      Validation.Batch batch = Validation.plan(validated.where(col("reason").isNull()), existing);
+      // conflicts are few; kept so the count and the quarantine write do not redo the window and join
+      Dataset<Row> conflictRows = batch.conflicts().persist(StorageLevel.MEMORY_AND_DISK_SER());
+      Dataset<Row> quarantine = validated.where(col("reason").isNotNull()).select(Validation.quarantineColumns())
+          .unionByName(conflictRows);
+      group.step("ingest " + d + ": find conflicting duplicates");
+      long conflicts = conflictRows.count();
+      long toQuarantine = read - valid + conflicts;
+      if (read > 0 && (double) toQuarantine / read > options.maxQuarantineRatio()) {
         conflictRows.unpersist();
-        long quarantined = lake.read(Tables.QUARANTINE_EVENTS).where(col("landing_date").equalTo(lit(d.toString()).cast("date"))).count();
-        Faults.point("ingest:after-quarantine");
-
-        group.step("ingest " + d + ": merge into bronze.events");
-        long inserted = mergeEvents(batch.toMerge(), d);
-        Faults.point("ingest:after-events");
-
-        long accepted = valid - conflicts;
-        if (accepted + quarantined != read) {
-          throw new IllegalStateException(String.format(
-              "invariant broken for %s: accepted %d + quarantined %d != read %d", d, accepted, quarantined, read));
-        }
-
-        long[] acc = ingestAccounts(group, d);
-        Faults.point("ingest:after-accounts");
-        Result result = new Result(files.files(), files.ignored().size(), read, accepted, inserted, quarantined,
-            acc[0], acc[1], acc[2]);
-        lake.recordRun(NAME, d, group.withCosts(result.metrics()));
-        return result;
-      } finally {
-        validated.unpersist();
+        throw new InvalidInputException(String.format(
+            "%,d of %,d lines (%.1f%%) of %s would be quarantined, more than --max-quarantine-ratio %s; nothing was written",
+            toQuarantine, read, 100.0 * toQuarantine / read, d, options.maxQuarantineRatio()));
       }
+
+      group.step("ingest " + d + ": write quarantine.events");
+      lake.replace(Tables.QUARANTINE_EVENTS, quarantine, "landing_date = DATE'" + d + "'");
+      conflictRows.unpersist();
+      long quarantined = lake.read(Tables.QUARANTINE_EVENTS).where(col("landing_date").equalTo(lit(d.toString()).cast("date"))).count();
+      Faults.point("ingest:after-quarantine");
+
+      group.step("ingest " + d + ": merge into bronze.events");
+      long inserted = mergeEvents(batch.toMerge(), d);
+      Faults.point("ingest:after-events");
+
+      long accepted = valid - conflicts;
+      if (accepted + quarantined != read) {
+        throw new IllegalStateException(String.format(
+            "invariant broken for %s: accepted %d + quarantined %d != read %d", d, accepted, quarantined, read));
+      }
+
+      long[] acc = ingestAccounts(group, d);
+      Faults.point("ingest:after-accounts");
+      Result result = new Result(files.files(), files.ignored().size(), read, accepted, inserted, quarantined,
+          acc[0], acc[1], acc[2]);
+      return result;
+    } finally {
+      validated.unpersist();
     }
   }
 

@@ -12,6 +12,7 @@ import io.distillwatch.features.spark.Materialized;
 import io.distillwatch.jobs.failures.InvalidInputException;
 import io.distillwatch.jobs.lake.CampaignTables;
 import io.distillwatch.jobs.lake.Lake;
+import io.distillwatch.jobs.lake.LakeJob;
 import io.distillwatch.jobs.lake.Tables;
 import io.distillwatch.jobs.lake.WindowInputs;
 import io.distillwatch.jobs.spark.Faults;
@@ -20,7 +21,6 @@ import io.distillwatch.jobs.verdict.VerdictJob;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
 
 import java.sql.Date;
@@ -31,6 +31,7 @@ import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
@@ -51,7 +52,7 @@ import static org.apache.spark.sql.functions.when;
  * the date's rows of campaigns, members, account scores, lineage and alerts (each replaced, so a
  * re-run is idempotent).
  */
-public final class CampaignsJob {
+public final class CampaignsJob extends LakeJob<CampaignsJob.Result> {
   public static final String NAME = "campaigns";
 
   public record Options(LocalDate date, int windowDays, double minWeight, int minSize, double threshold,
@@ -102,140 +103,148 @@ public final class CampaignsJob {
   /** Edges lighter than this whose ends share no neighbour are cut as weak bridges ({@link AccountClusters}). */
   static final double BRIDGE_WEIGHT = 1.5;
 
-  private final Lake lake;
-  private final SparkSession spark;
   private final Options options;
 
   public CampaignsJob(Lake lake, Options options) {
-    this.lake = lake;
-    this.spark = lake.spark();
+    super(lake);
     this.options = options;
   }
 
-  public Result execute() {
+  @Override
+  protected String name() {
+    return NAME;
+  }
+
+  @Override
+  protected Map<String, ?> description() {
+    Map<String, Object> desc = new LinkedHashMap<>();
+    desc.put("date", options.date());
+    desc.put("lake", lake.root());
+    desc.put("min-size", options.minSize());
+    desc.put("threshold", options.threshold());
+    return desc;
+  }
+
+  @Override
+  protected Optional<Run> record(Result r) {
+    return options.tables() == CampaignTables.NIGHTLY ? Optional.of(new Run(options.date(), r.metrics())) : Optional.empty();
+  }
+
+  @Override
+  protected Result run(JobGroup group) {
     LocalDate d = options.date();
     Date day = Date.valueOf(d);
     String where = "date = DATE'" + d + "'";
     CampaignTables t = options.tables();
-    Map<String, Object> desc = new LinkedHashMap<>();
-    desc.put("date", d);
-    desc.put("lake", lake.root());
-    desc.put("min-size", options.minSize());
-    desc.put("threshold", options.threshold());
-    try (JobGroup group = JobGroup.open(spark, NAME, desc)) {
-      group.step("campaigns " + d + ": clusters");
-      // an empty graph is a valid night (no links); a graph that was never built is a mistake
-      if (t == CampaignTables.NIGHTLY && lake.readIfExists(Tables.OPS_RUNS)
-          .where(col("command").equalTo(LinkJob.NAME).and(col("date").equalTo(lit(day)))).isEmpty()) {
-        throw new InvalidInputException("no link graph for " + d + " in " + t.links().name() + "; run link first");
+    group.step("campaigns " + d + ": clusters");
+    // an empty graph is a valid night (no links); a graph that was never built is a mistake
+    if (t == CampaignTables.NIGHTLY && lake.readIfExists(Tables.OPS_RUNS)
+        .where(col("command").equalTo(LinkJob.NAME).and(col("date").equalTo(lit(day)))).isEmpty()) {
+      throw new InvalidInputException("no link graph for " + d + " in " + t.links().name() + "; run link first");
+    }
+    // the inputs every later step reads, computed once, as plan leaves (Materialized says why)
+    Dataset<Row> edges = Materialized.of(lake.read(t.links()).where(col("date").equalTo(lit(day))));
+    Dataset<Row> members = Materialized.of(AccountClusters.of(spark, edges, options.minWeight(), options.minSize(),
+        MAX_ITERATIONS, BRIDGE_WEIGHT));
+    try {
+      WindowInputs in = new WindowInputs(lake, d, options.windowDays());
+      group.step("campaigns " + d + ": cluster features");
+      // read by the cluster features and by the evidence references: computed once
+      Dataset<Row> registry = Materialized.of(in.registry());
+      Dataset<Row> activity = Materialized.of(in.activity(registry));
+      Dataset<Row> prefixes = AccountLinks.usageMemberships(in.events().join(members.select("account_id"), "account_id"))
+          .where(col("kind").equalTo(io.distillwatch.features.linkage.LinkKind.IP_PREFIX)).select("account_id", "key");
+      Dataset<Row> requests = in.requests().join(members.select("account_id"), "account_id");
+      Dataset<Row> templates = in.requests().groupBy("template_id").agg(countDistinct("account_id").as("window_accounts"))
+          .join(lake.read(Tables.SILVER_TEMPLATES).select("template_id", "capability", "cot"),
+              new String[] {"template_id"}, "left");
+      // the second detector's per-account tests of the night (run by the drift stage before link), when it ran
+      Dataset<Row> accountDrift = lake.readIfExists(Tables.GOLD_ACCOUNT_DRIFT).where(col("date").equalTo(lit(day)));
+      Dataset<Row> features = Materialized.of(CampaignScoring.withDrift(CampaignScoring.features(d, members, activity,
+          registry, requests, templates, prefixes, edges), members, accountDrift));
+
+      group.step("campaigns " + d + ": evidence references");
+      // every account active in the window, with its age and whether a candidate cluster holds it:
+      // the accounts in none are the background that a cluster's behaviour is weighed against
+      Dataset<Row> accounts = activity.drop("org_id")
+          .join(registry.select("account_id", "created_at"), new String[] {"account_id"}, "left")
+          .withColumn("age_days", datediff(lit(day), col("created_at")))
+          .join(members.select(col("account_id"), lit(true).as("in_cluster")), new String[] {"account_id"}, "left")
+          .withColumn("in_cluster", coalesce(col("in_cluster"), lit(false)));
+      EvidenceWeights.References references = EvidenceWeights.references(features, accounts);
+      Materialized.release(activity);
+      Materialized.release(registry);
+
+      group.step("campaigns " + d + ": anomaly model");
+      // the night's clusters are few (one row each): fit on the driver, score on the executors
+      List<Row> vectors = features.select(CampaignScoring.vector().as("v")).orderBy("v").limit(100_000).collectAsList();
+      double[][] data = new double[Math.max(1, vectors.size())][];
+      data[0] = new double[CampaignScoring.ANOMALY_FEATURES.size()]; // no cluster tonight: a placeholder
+      for (int i = 0; i < vectors.size(); i++) {
+        List<Double> v = vectors.get(i).getList(0);
+        data[i] = v.stream().mapToDouble(Double::doubleValue).toArray();
       }
-      // the inputs every later step reads, computed once, as plan leaves (Materialized says why)
-      Dataset<Row> edges = Materialized.of(lake.read(t.links()).where(col("date").equalTo(lit(day))));
-      Dataset<Row> members = Materialized.of(AccountClusters.of(spark, edges, options.minWeight(), options.minSize(),
-          MAX_ITERATIONS, BRIDGE_WEIGHT));
-      try {
-        WindowInputs in = new WindowInputs(lake, d, options.windowDays());
-        group.step("campaigns " + d + ": cluster features");
-        // read by the cluster features and by the evidence references: computed once
-        Dataset<Row> registry = Materialized.of(in.registry());
-        Dataset<Row> activity = Materialized.of(in.activity(registry));
-        Dataset<Row> prefixes = AccountLinks.usageMemberships(in.events().join(members.select("account_id"), "account_id"))
-            .where(col("kind").equalTo(io.distillwatch.features.linkage.LinkKind.IP_PREFIX)).select("account_id", "key");
-        Dataset<Row> requests = in.requests().join(members.select("account_id"), "account_id");
-        Dataset<Row> templates = in.requests().groupBy("template_id").agg(countDistinct("account_id").as("window_accounts"))
-            .join(lake.read(Tables.SILVER_TEMPLATES).select("template_id", "capability", "cot"),
-                new String[] {"template_id"}, "left");
-        // the second detector's per-account tests of the night (run by the drift stage before link), when it ran
-        Dataset<Row> accountDrift = lake.readIfExists(Tables.GOLD_ACCOUNT_DRIFT).where(col("date").equalTo(lit(day)));
-        Dataset<Row> features = Materialized.of(CampaignScoring.withDrift(CampaignScoring.features(d, members, activity,
-            registry, requests, templates, prefixes, edges), members, accountDrift));
+      group.step("campaigns " + d + ": classifier");
+      CampaignClassifier classifier = CampaignClassifier.fit(spark, verdictHistory(d, verdictsAsOf(t, d))).orElse(null);
+      Dataset<Row> scored = CampaignScoring.score(features, references, IsolationForest.fit(data, CampaignScoring.ANOMALY_TREES,
+          CampaignScoring.ANOMALY_SAMPLE, CampaignScoring.ANOMALY_SEED), classifier,
+          options.threshold());
 
-        group.step("campaigns " + d + ": evidence references");
-        // every account active in the window, with its age and whether a candidate cluster holds it:
-        // the accounts in none are the background that a cluster's behaviour is weighed against
-        Dataset<Row> accounts = activity.drop("org_id")
-            .join(registry.select("account_id", "created_at"), new String[] {"account_id"}, "left")
-            .withColumn("age_days", datediff(lit(day), col("created_at")))
-            .join(members.select(col("account_id"), lit(true).as("in_cluster")), new String[] {"account_id"}, "left")
-            .withColumn("in_cluster", coalesce(col("in_cluster"), lit(false)));
-        EvidenceWeights.References references = EvidenceWeights.references(features, accounts);
-        Materialized.release(activity);
-        Materialized.release(registry);
+      group.step("campaigns " + d + ": stable ids");
+      List<LocalDate> nights = earlierNights(t, d, CampaignIds.LOOKBACK_NIGHTS);
+      LocalDate previousDate = nights.isEmpty() ? null : nights.get(0);
+      CampaignIds.Assignment ids = CampaignIds.assign(d, members,
+          CampaignIds.onNights(lake.readIfExists(t.members()), nights).select("account_id", "campaign_id", "date"),
+          previousDate);
+      // each id as it last stood in the lookback (a resumed id's last night is before the previous one)
+      Dataset<Row> lookback = CampaignIds.onNights(lake.readIfExists(t.campaigns()), nights);
+      Dataset<Row> previous = lookback.join(lookback.groupBy("campaign_id").agg(max("date").as("date")),
+          new String[] {"campaign_id", "date"});
+      Dataset<Row> prevCols = previous.select(col("campaign_id"), col("first_seen").as("prev_first_seen"),
+          col("first_flagged").as("prev_first_flagged"), col("flagged").as("prev_flagged"),
+          col("score").as("previous_score"), col("cluster_size").as("previous_size"));
+      Dataset<Row> campaigns = Materialized.of(scored.join(ids.ids(), "cluster_key")
+          .join(prevCols, new String[] {"campaign_id"}, "left")
+          .withColumn("date", lit(day))
+          .withColumn("first_seen", coalesce(col("prev_first_seen"), lit(day)))
+          .withColumn("first_flagged", coalesce(col("prev_first_flagged"), when(col("flagged"), lit(day)))));
 
-        group.step("campaigns " + d + ": anomaly model");
-        // the night's clusters are few (one row each): fit on the driver, score on the executors
-        List<Row> vectors = features.select(CampaignScoring.vector().as("v")).orderBy("v").limit(100_000).collectAsList();
-        double[][] data = new double[Math.max(1, vectors.size())][];
-        data[0] = new double[CampaignScoring.ANOMALY_FEATURES.size()]; // no cluster tonight: a placeholder
-        for (int i = 0; i < vectors.size(); i++) {
-          List<Double> v = vectors.get(i).getList(0);
-          data[i] = v.stream().mapToDouble(Double::doubleValue).toArray();
-        }
-        group.step("campaigns " + d + ": classifier");
-        CampaignClassifier classifier = CampaignClassifier.fit(spark, verdictHistory(d, verdictsAsOf(t, d))).orElse(null);
-        Dataset<Row> scored = CampaignScoring.score(features, references, IsolationForest.fit(data, CampaignScoring.ANOMALY_TREES,
-            CampaignScoring.ANOMALY_SAMPLE, CampaignScoring.ANOMALY_SEED), classifier,
-            options.threshold());
+      group.step("campaigns " + d + ": write");
+      lake.replace(t.campaigns(), campaigns, where);
+      Faults.point("campaigns:after-campaigns");
+      Dataset<Row> memberRows = members.join(campaigns.select("cluster_key", "campaign_id", "flagged", "score"), "cluster_key")
+          .withColumn("date", lit(day));
+      lake.replace(t.members(), memberRows, where);
+      lake.replace(t.accountScores(), memberRows.join(degrees(edges), new String[] {"account_id"}, "left")
+          .na().fill(0L, new String[] {"links"}).na().fill(0.0, new String[] {"link_weight"}), where);
+      lake.replace(t.lineage(), ids.lineage().withColumn("date", lit(day)), where);
+      // a cluster a peer lab's campaign joined (share match, link kind peer_indicator) is a lead for an analyst,
+      // flagged or not: our own evidence decides the flag, the peer's only brings the accounts together
+      Column peerEdges = coalesce(element_at(col("edge_kinds"), lit(LinkKind.PEER_INDICATOR)), lit(0L));
+      Dataset<Row> alerts = campaigns.where(col("flagged").or(peerEdges.gt(0)))
+          .withColumn("alert", when(col("flagged").and(coalesce(col("prev_flagged"), lit(false)).equalTo(false)), lit("new"))
+              .when(col("flagged").and(col("score").geq(col("previous_score").plus(CampaignScoring.ESCALATION_SCORE_RISE))
+                  .or(col("cluster_size").geq(col("previous_size").multiply(CampaignScoring.ESCALATION_SIZE_FACTOR)))),
+                  lit("escalated"))
+              .when(peerEdges.gt(0), lit("peer_lead")))
+          .where(col("alert").isNotNull());
+      lake.replace(t.alerts(), alerts, where);
 
-        group.step("campaigns " + d + ": stable ids");
-        List<LocalDate> nights = earlierNights(t, d, CampaignIds.LOOKBACK_NIGHTS);
-        LocalDate previousDate = nights.isEmpty() ? null : nights.get(0);
-        CampaignIds.Assignment ids = CampaignIds.assign(d, members,
-            CampaignIds.onNights(lake.readIfExists(t.members()), nights).select("account_id", "campaign_id", "date"),
-            previousDate);
-        // each id as it last stood in the lookback (a resumed id's last night is before the previous one)
-        Dataset<Row> lookback = CampaignIds.onNights(lake.readIfExists(t.campaigns()), nights);
-        Dataset<Row> previous = lookback.join(lookback.groupBy("campaign_id").agg(max("date").as("date")),
-            new String[] {"campaign_id", "date"});
-        Dataset<Row> prevCols = previous.select(col("campaign_id"), col("first_seen").as("prev_first_seen"),
-            col("first_flagged").as("prev_first_flagged"), col("flagged").as("prev_flagged"),
-            col("score").as("previous_score"), col("cluster_size").as("previous_size"));
-        Dataset<Row> campaigns = Materialized.of(scored.join(ids.ids(), "cluster_key")
-            .join(prevCols, new String[] {"campaign_id"}, "left")
-            .withColumn("date", lit(day))
-            .withColumn("first_seen", coalesce(col("prev_first_seen"), lit(day)))
-            .withColumn("first_flagged", coalesce(col("prev_first_flagged"), when(col("flagged"), lit(day)))));
-
-        group.step("campaigns " + d + ": write");
-        lake.replace(t.campaigns(), campaigns, where);
-        Faults.point("campaigns:after-campaigns");
-        Dataset<Row> memberRows = members.join(campaigns.select("cluster_key", "campaign_id", "flagged", "score"), "cluster_key")
-            .withColumn("date", lit(day));
-        lake.replace(t.members(), memberRows, where);
-        lake.replace(t.accountScores(), memberRows.join(degrees(edges), new String[] {"account_id"}, "left")
-            .na().fill(0L, new String[] {"links"}).na().fill(0.0, new String[] {"link_weight"}), where);
-        lake.replace(t.lineage(), ids.lineage().withColumn("date", lit(day)), where);
-        // a cluster a peer lab's campaign joined (share match, link kind peer_indicator) is a lead for an analyst,
-        // flagged or not: our own evidence decides the flag, the peer's only brings the accounts together
-        Column peerEdges = coalesce(element_at(col("edge_kinds"), lit(LinkKind.PEER_INDICATOR)), lit(0L));
-        Dataset<Row> alerts = campaigns.where(col("flagged").or(peerEdges.gt(0)))
-            .withColumn("alert", when(col("flagged").and(coalesce(col("prev_flagged"), lit(false)).equalTo(false)), lit("new"))
-                .when(col("flagged").and(col("score").geq(col("previous_score").plus(CampaignScoring.ESCALATION_SCORE_RISE))
-                    .or(col("cluster_size").geq(col("previous_size").multiply(CampaignScoring.ESCALATION_SIZE_FACTOR)))),
-                    lit("escalated"))
-                .when(peerEdges.gt(0), lit("peer_lead")))
-            .where(col("alert").isNotNull());
-        lake.replace(t.alerts(), alerts, where);
-
-        group.step("campaigns " + d + ": counts");
-        Dataset<Row> written = lake.read(t.campaigns()).where(col("date").equalTo(lit(day)));
-        Row c = written.agg(count(lit(1)), sum(when(col("flagged"), 1).otherwise(0)),
-            sum(when(col("flagged"), col("cluster_size")).otherwise(0))).first();
-        long alertCount = lake.read(t.alerts()).where(col("date").equalTo(lit(day))).count();
-        long lineageCount = lake.read(t.lineage()).where(col("date").equalTo(lit(day))).count();
-        long verdicts = classifier == null ? 0 : classifier.campaignVerdicts() + classifier.benignVerdicts();
-        Result r = new Result(c.getLong(0), c.isNullAt(1) ? 0 : c.getLong(1), c.isNullAt(2) ? 0 : c.getLong(2),
-            alertCount, lineageCount, verdicts);
-        if (t == CampaignTables.NIGHTLY) {
-          lake.recordRun(NAME, d, group.withCosts(r.metrics()));
-        }
-        Materialized.release(campaigns);
-        Materialized.release(features);
-        return r;
-      } finally {
-        Materialized.release(members);
-        Materialized.release(edges);
-      }
+      group.step("campaigns " + d + ": counts");
+      Dataset<Row> written = lake.read(t.campaigns()).where(col("date").equalTo(lit(day)));
+      Row c = written.agg(count(lit(1)), sum(when(col("flagged"), 1).otherwise(0)),
+          sum(when(col("flagged"), col("cluster_size")).otherwise(0))).first();
+      long alertCount = lake.read(t.alerts()).where(col("date").equalTo(lit(day))).count();
+      long lineageCount = lake.read(t.lineage()).where(col("date").equalTo(lit(day))).count();
+      long verdicts = classifier == null ? 0 : classifier.campaignVerdicts() + classifier.benignVerdicts();
+      Result r = new Result(c.getLong(0), c.isNullAt(1) ? 0 : c.getLong(1), c.isNullAt(2) ? 0 : c.getLong(2),
+          alertCount, lineageCount, verdicts);
+      Materialized.release(campaigns);
+      Materialized.release(features);
+      return r;
+    } finally {
+      Materialized.release(members);
+      Materialized.release(edges);
     }
   }
 

@@ -7,13 +7,13 @@ import io.distillwatch.features.spark.Materialized;
 import io.distillwatch.jobs.failures.InvalidInputException;
 import io.distillwatch.jobs.lake.CampaignTables;
 import io.distillwatch.jobs.lake.Lake;
+import io.distillwatch.jobs.lake.LakeJob;
 import io.distillwatch.jobs.lake.Tables;
 import io.distillwatch.jobs.lake.WindowInputs;
 import io.distillwatch.jobs.spark.Faults;
 import io.distillwatch.jobs.spark.JobGroup;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 
 import java.sql.Date;
 import java.time.LocalDate;
@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Function;
 
@@ -33,7 +34,7 @@ import static org.apache.spark.sql.functions.lit;
  * ({@link AccountLinks}), written to {@code <ns>.account_links} (the date's rows replaced) with
  * the hub guard's report in {@code <ns>.link_hubs}.
  */
-public final class LinkJob {
+public final class LinkJob extends LakeJob<LinkJob.Result> {
   public static final String NAME = "link";
 
   /**
@@ -112,74 +113,82 @@ public final class LinkJob {
         .select("account_id", "org_id", "kind", "key");
   }
 
-  private final Lake lake;
-  private final SparkSession spark;
   private final Options options;
 
   public LinkJob(Lake lake, Options options) {
-    this.lake = lake;
-    this.spark = lake.spark();
+    super(lake);
     this.options = options;
   }
 
-  public Result execute() {
-    LocalDate d = options.date();
+  @Override
+  protected String name() {
+    return NAME;
+  }
+
+  @Override
+  protected Map<String, ?> description() {
     Map<String, Object> desc = new LinkedHashMap<>();
-    desc.put("date", d);
+    desc.put("date", options.date());
     desc.put("lake", lake.root());
     desc.put("window-days", options.windowDays());
     desc.put("min-weight", options.minWeight());
     desc.put("hub-limit", options.hubLimit());
-    CampaignTables t = options.tables();
-    try (JobGroup group = JobGroup.open(spark, NAME, desc)) {
-      WindowInputs in = new WindowInputs(lake, d, options.windowDays());
-      group.step("link " + d + ": account activity");
-      Dataset<Row> activity = Materialized.of(in.activity());
-      try {
-        long active = activity.count();
-        if (active == 0) {
-          throw new InvalidInputException("no account activity in gold.account_daily for the " + options.windowDays()
-              + " days ending " + d + "; run features for those dates first");
-        }
-        group.step("link " + d + ": memberships");
-        // computed once: the edge plan reads it in many branches
-        Dataset<Row> memberships = Materialized.of(AccountLinks.registryMemberships(in.registry())
-            .unionByName(AccountLinks.usageMemberships(in.events()))
-            .unionByName(AccountLinks.templateMemberships(in.requests()))
-            .unionByName(peerMemberships(in, activity)));
-        double behaviourWeight = options.kinds().stream().filter(k -> k.name().equals(LinkKind.BEHAVIOUR)).findFirst()
-            .orElseThrow().weight();
-        // behaviour is measured on the pairs that have identity evidence (it never links alone)
-        Function<Dataset<Row>, Dataset<Row>> behaviour = options.behaviourDistance() > 0
-            ? candidates -> AccountLinks.behaviourPairs(activity, AccountActivity.BEHAVIOUR_FEATURES, candidates,
-                options.behaviourDistance(), 5, behaviourWeight)
-            : null;
-        group.step("link " + d + ": edges");
-        AccountLinks.Links links = AccountLinks.edges(spark, memberships, behaviour, options.kinds(), active,
-            options.starAbove(), options.minWeight());
-        Date day = Date.valueOf(d);
-        lake.replace(t.links(), links.edges().withColumn("date", lit(day)), "date = DATE'" + d + "'");
-        Faults.point("link:after-links");
-        group.step("link " + d + ": hub report");
-        lake.replace(t.hubs(), links.hubs().withColumn("date", lit(day)), "date = DATE'" + d + "'");
-        Map<String, Long> dropped = new TreeMap<>();
-        for (Row h : lake.read(t.hubs()).where(col("date").equalTo(lit(day))).collectAsList()) { // a row per kind
-          dropped.put(h.getString(h.fieldIndex("kind")), h.getLong(h.fieldIndex("dropped_attributes")));
-        }
-        links.release();
-        Materialized.release(memberships);
+    return desc;
+  }
 
-        Dataset<Row> written = lake.read(t.links()).where(col("date").equalTo(lit(day)));
-        long edges = written.count();
-        long linked = written.select(col("src").as("a")).union(written.select(col("dst").as("a"))).distinct().count();
-        Result r = new Result(active, edges, linked, dropped);
-        if (t == CampaignTables.NIGHTLY) {
-          lake.recordRun(NAME, d, group.withCosts(r.metrics()));
-        }
-        return r;
-      } finally {
-        Materialized.release(activity);
+  @Override
+  protected Optional<Run> record(Result r) {
+    return options.tables() == CampaignTables.NIGHTLY ? Optional.of(new Run(options.date(), r.metrics())) : Optional.empty();
+  }
+
+  @Override
+  protected Result run(JobGroup group) {
+    LocalDate d = options.date();
+    CampaignTables t = options.tables();
+    WindowInputs in = new WindowInputs(lake, d, options.windowDays());
+    group.step("link " + d + ": account activity");
+    Dataset<Row> activity = Materialized.of(in.activity());
+    try {
+      long active = activity.count();
+      if (active == 0) {
+        throw new InvalidInputException("no account activity in gold.account_daily for the " + options.windowDays()
+            + " days ending " + d + "; run features for those dates first");
       }
+      group.step("link " + d + ": memberships");
+      // computed once: the edge plan reads it in many branches
+      Dataset<Row> memberships = Materialized.of(AccountLinks.registryMemberships(in.registry())
+          .unionByName(AccountLinks.usageMemberships(in.events()))
+          .unionByName(AccountLinks.templateMemberships(in.requests()))
+          .unionByName(peerMemberships(in, activity)));
+      double behaviourWeight = options.kinds().stream().filter(k -> k.name().equals(LinkKind.BEHAVIOUR)).findFirst()
+          .orElseThrow().weight();
+      // behaviour is measured on the pairs that have identity evidence (it never links alone)
+      Function<Dataset<Row>, Dataset<Row>> behaviour = options.behaviourDistance() > 0
+          ? candidates -> AccountLinks.behaviourPairs(activity, AccountActivity.BEHAVIOUR_FEATURES, candidates,
+              options.behaviourDistance(), 5, behaviourWeight)
+          : null;
+      group.step("link " + d + ": edges");
+      AccountLinks.Links links = AccountLinks.edges(spark, memberships, behaviour, options.kinds(), active,
+          options.starAbove(), options.minWeight());
+      Date day = Date.valueOf(d);
+      lake.replace(t.links(), links.edges().withColumn("date", lit(day)), "date = DATE'" + d + "'");
+      Faults.point("link:after-links");
+      group.step("link " + d + ": hub report");
+      lake.replace(t.hubs(), links.hubs().withColumn("date", lit(day)), "date = DATE'" + d + "'");
+      Map<String, Long> dropped = new TreeMap<>();
+      for (Row h : lake.read(t.hubs()).where(col("date").equalTo(lit(day))).collectAsList()) { // a row per kind
+        dropped.put(h.getString(h.fieldIndex("kind")), h.getLong(h.fieldIndex("dropped_attributes")));
+      }
+      links.release();
+      Materialized.release(memberships);
+
+      Dataset<Row> written = lake.read(t.links()).where(col("date").equalTo(lit(day)));
+      long edges = written.count();
+      long linked = written.select(col("src").as("a")).union(written.select(col("dst").as("a"))).distinct().count();
+      Result r = new Result(active, edges, linked, dropped);
+      return r;
+    } finally {
+      Materialized.release(activity);
     }
   }
 }

@@ -3,16 +3,17 @@ package io.distillwatch.jobs.purge;
 import io.delta.tables.DeltaTable;
 import io.distillwatch.jobs.failures.InvalidInputException;
 import io.distillwatch.jobs.lake.Lake;
+import io.distillwatch.jobs.lake.LakeJob;
 import io.distillwatch.jobs.lake.Tables;
 import io.distillwatch.jobs.spark.Faults;
 import io.distillwatch.jobs.spark.JobGroup;
 import org.apache.spark.sql.Column;
-import org.apache.spark.sql.SparkSession;
 
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
@@ -27,7 +28,7 @@ import static org.apache.spark.sql.functions.lit;
  * masked representatives, features, links and campaigns. Idempotent: a second purge finds nothing to
  * blank and nothing to vacuum.
  */
-public final class PurgeJob {
+public final class PurgeJob extends LakeJob<PurgeJob.Result> {
   public static final String NAME = "purge";
 
   public record Options(LocalDate before, LocalDate today) {
@@ -46,68 +47,77 @@ public final class PurgeJob {
     }
   }
 
-  private final Lake lake;
-  private final SparkSession spark;
   private final Options options;
 
   public PurgeJob(Lake lake, Options options) {
-    this.lake = lake;
-    this.spark = lake.spark();
+    super(lake);
     this.options = options;
   }
 
-  public Result execute() {
+  @Override
+  protected String name() {
+    return NAME;
+  }
+
+  @Override
+  protected Map<String, ?> description() {
+    return Map.of("lake", lake.root(), "before", options.before());
+  }
+
+  @Override
+  protected Optional<Run> record(Result r) {
+    Map<String, Long> metrics = new LinkedHashMap<>();
+    metrics.put("events_blanked", r.eventsBlanked());
+    metrics.put("quarantine_blanked", r.quarantineBlanked());
+    metrics.put("files_vacuumed", r.filesRemoved());
+    return Optional.of(new Run(options.before(), metrics));
+  }
+
+  @Override
+  protected Result run(JobGroup group) {
     if (!lake.exists(Tables.BRONZE_EVENTS)) {
       throw new InvalidInputException("lake " + lake.root() + " has no bronze.events; nothing to purge");
     }
     Date before = Date.valueOf(options.before());
-    try (JobGroup group = JobGroup.open(spark, NAME, Map.of("lake", lake.root(), "before", options.before()))) {
-      group.step("purge: blank raw text in bronze.events");
-      DeltaTable events = lake.ensure(Tables.BRONZE_EVENTS);
-      Column old = col("event_date").lt(lit(before));
-      Column hasText = col("prompt").notEqual(lit("")).or(col("system_prompt").isNotNull()).or(col("response").isNotNull());
-      long eventsBlanked = events.toDF().where(old.and(hasText)).count();
-      if (eventsBlanked > 0) {
-        Map<String, Column> blank = new LinkedHashMap<>();
-        blank.put("prompt", lit(""));
-        blank.put("system_prompt", lit(null).cast("string"));
-        blank.put("response", lit(null).cast("string"));
-        events.update(old.and(hasText), blank);
-      }
-      Faults.point("purge:after-events");
-
-      group.step("purge: blank raw lines in quarantine.events");
-      long quarantineBlanked = 0;
-      if (lake.exists(Tables.QUARANTINE_EVENTS)) {
-        DeltaTable quarantine = lake.ensure(Tables.QUARANTINE_EVENTS);
-        Column oldLines = col("landing_date").lt(lit(before)).and(col("raw_line").isNotNull());
-        quarantineBlanked = quarantine.toDF().where(oldLines).count();
-        if (quarantineBlanked > 0) {
-          quarantine.update(oldLines, Map.of("raw_line", lit(null).cast("string")));
-        }
-      }
-
-      group.step("purge: vacuum");
-      // the files the updates replaced still hold the text until vacuumed; a zero retention needs
-      // Delta's safety check off for this session's vacuum only
-      String check = "spark.databricks.delta.retentionDurationCheck.enabled";
-      String previous = spark.conf().get(check, "true");
-      long removed;
-      try {
-        spark.conf().set(check, "false");
-        removed = vacuum(lake.path(Tables.BRONZE_EVENTS), events) + (lake.exists(Tables.QUARANTINE_EVENTS)
-            ? vacuum(lake.path(Tables.QUARANTINE_EVENTS), lake.ensure(Tables.QUARANTINE_EVENTS)) : 0);
-      } finally {
-        spark.conf().set(check, previous);
-      }
-      Result r = new Result(eventsBlanked, quarantineBlanked, removed);
-      Map<String, Long> metrics = new LinkedHashMap<>();
-      metrics.put("events_blanked", eventsBlanked);
-      metrics.put("quarantine_blanked", quarantineBlanked);
-      metrics.put("files_vacuumed", removed);
-      lake.recordRun(NAME, options.before(), group.withCosts(metrics));
-      return r;
+    group.step("purge: blank raw text in bronze.events");
+    DeltaTable events = lake.ensure(Tables.BRONZE_EVENTS);
+    Column old = col("event_date").lt(lit(before));
+    Column hasText = col("prompt").notEqual(lit("")).or(col("system_prompt").isNotNull()).or(col("response").isNotNull());
+    long eventsBlanked = events.toDF().where(old.and(hasText)).count();
+    if (eventsBlanked > 0) {
+      Map<String, Column> blank = new LinkedHashMap<>();
+      blank.put("prompt", lit(""));
+      blank.put("system_prompt", lit(null).cast("string"));
+      blank.put("response", lit(null).cast("string"));
+      events.update(old.and(hasText), blank);
     }
+    Faults.point("purge:after-events");
+
+    group.step("purge: blank raw lines in quarantine.events");
+    long quarantineBlanked = 0;
+    if (lake.exists(Tables.QUARANTINE_EVENTS)) {
+      DeltaTable quarantine = lake.ensure(Tables.QUARANTINE_EVENTS);
+      Column oldLines = col("landing_date").lt(lit(before)).and(col("raw_line").isNotNull());
+      quarantineBlanked = quarantine.toDF().where(oldLines).count();
+      if (quarantineBlanked > 0) {
+        quarantine.update(oldLines, Map.of("raw_line", lit(null).cast("string")));
+      }
+    }
+
+    group.step("purge: vacuum");
+    // the files the updates replaced still hold the text until vacuumed; a zero retention needs
+    // Delta's safety check off for this session's vacuum only
+    String check = "spark.databricks.delta.retentionDurationCheck.enabled";
+    String previous = spark.conf().get(check, "true");
+    long removed;
+    try {
+      spark.conf().set(check, "false");
+      removed = vacuum(lake.path(Tables.BRONZE_EVENTS), events) + (lake.exists(Tables.QUARANTINE_EVENTS)
+          ? vacuum(lake.path(Tables.QUARANTINE_EVENTS), lake.ensure(Tables.QUARANTINE_EVENTS)) : 0);
+    } finally {
+      spark.conf().set(check, previous);
+    }
+    return new Result(eventsBlanked, quarantineBlanked, removed);
   }
 
   /** Vacuums with no retention; returns how many data files it deleted (counted on storage, before and after). */

@@ -1,9 +1,11 @@
 package io.distillwatch.jobs.report;
 
 import io.distillwatch.jobs.lake.Lake;
+import io.distillwatch.jobs.lake.LakeJob;
 import io.distillwatch.jobs.spark.JobGroup;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +19,7 @@ import java.util.Map;
  * studies ({@link ReportData}), renders the self-contained page ({@link ReportHtml}) and writes it
  * atomically (a temporary file beside it, then a rename), optionally printed to PDF by Chromium.
  */
-public final class ReportJob {
+public final class ReportJob extends LakeJob<ReportJob.Result> {
   public static final String NAME = "report";
 
   /** @param pdf where to print the page to PDF, or null; @param chromium the browser for that */
@@ -34,32 +36,47 @@ public final class ReportJob {
 
   public record Result(Path html, Path pdf, ReportData data, long bytes) {}
 
-  private final Lake lake;
   private final Options options;
 
   public ReportJob(Lake lake, Options options) {
-    this.lake = lake;
+    super(lake);
     this.options = options;
   }
 
-  public Result execute() throws IOException, InterruptedException {
+  @Override
+  protected String name() {
+    return NAME;
+  }
+
+  @Override
+  protected Map<String, ?> description() {
     Map<String, Object> desc = new LinkedHashMap<>();
     desc.put("lake", lake.root());
     desc.put("date", options.date() == null ? "newest" : options.date());
     desc.put("internal", options.pseudonyms().isInternal());
-    ReportData data;
-    try (JobGroup group = JobGroup.open(lake.spark(), NAME, desc)) {
-      group.step("report: read the lake");
-      data = ReportData.load(lake, options.date(), options.pseudonyms());
-    }
+    return desc;
+  }
+
+  @Override
+  protected Result run(JobGroup group) {
+    group.step("report: read the lake");
+    ReportData data = ReportData.load(lake, options.date(), options.pseudonyms());
+    group.step("report: write the page");
     byte[] html = ReportHtml.render(data, lake.root()).getBytes(StandardCharsets.UTF_8);
     Path out = options.out().toAbsolutePath();
-    Files.createDirectories(out.getParent());
-    Path tmp = out.resolveSibling("." + out.getFileName() + ".tmp");
-    Files.write(tmp, html);
-    Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    if (options.pdf() != null) {
-      Chromium.printToPdf(options.chromium(), out, options.pdf());
+    try {
+      Files.createDirectories(out.getParent());
+      Path tmp = out.resolveSibling("." + out.getFileName() + ".tmp");
+      Files.write(tmp, html);
+      Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      if (options.pdf() != null) {
+        Chromium.printToPdf(options.chromium(), out, options.pdf());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the report " + out, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while printing the report to PDF", e);
     }
     return new Result(out, options.pdf(), data, html.length);
   }

@@ -7,6 +7,7 @@ import io.distillwatch.jobs.evaluate.EvaluateJob;
 import io.distillwatch.jobs.failures.InvalidInputException;
 import io.distillwatch.jobs.lake.CampaignTables;
 import io.distillwatch.jobs.lake.Lake;
+import io.distillwatch.jobs.lake.LakeJob;
 import io.distillwatch.jobs.lake.Tables;
 import io.distillwatch.jobs.lake.TextFile;
 import io.distillwatch.jobs.lake.WindowInputs;
@@ -14,13 +15,13 @@ import io.distillwatch.jobs.spark.JobGroup;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.storage.StorageLevel;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -28,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 import static org.apache.spark.sql.functions.col;
@@ -47,7 +49,7 @@ import static org.apache.spark.sql.functions.udf;
  * Identity values leave only as HMACs under the community key. Account ids, organisations, prompts,
  * responses and raw identity values never enter the bundle.
  */
-public final class ShareExport {
+public final class ShareExport extends LakeJob<ShareExport.Result> {
   public static final String NAME = "share export";
   public static final int DEFAULT_MIN_ACCOUNTS = 5;
   public static final int WINDOW_DAYS = 7;
@@ -89,92 +91,115 @@ public final class ShareExport {
     }
   }
 
-  private final Lake lake;
-  private final SparkSession spark;
   private final Options options;
+  private LocalDate night; // the night exported, resolved once (before the job group opens: it names it)
 
   public ShareExport(Lake lake, Options options) {
-    this.lake = lake;
-    this.spark = lake.spark();
+    super(lake);
     this.options = options;
   }
 
-  public Result execute() throws IOException {
-    CampaignTables t = CampaignTables.NIGHTLY;
-    if (!lake.exists(t.campaigns())) {
-      throw new InvalidInputException("lake " + lake.root() + " has no gold.campaigns; run nightly (or campaigns) first");
+  @Override
+  protected String name() {
+    return "share-export";
+  }
+
+  /** The date given, or the newest night with campaigns. */
+  private LocalDate night() {
+    if (night == null) {
+      if (!lake.exists(CampaignTables.NIGHTLY.campaigns())) {
+        throw new InvalidInputException("lake " + lake.root() + " has no gold.campaigns; run nightly (or campaigns) first");
+      }
+      night = options.date() != null ? options.date() : EvaluateJob.latestDate(lake, CampaignTables.NIGHTLY);
     }
-    LocalDate d = options.date() != null ? options.date() : EvaluateJob.latestDate(lake, t);
+    return night;
+  }
+
+  @Override
+  protected Map<String, ?> description() {
     Map<String, Object> desc = new LinkedHashMap<>();
-    desc.put("date", d);
+    desc.put("date", night());
     desc.put("lake", lake.root());
     desc.put("min-accounts", options.minAccounts());
     desc.put("tlp", options.tlp());
-    try (JobGroup group = JobGroup.open(spark, "share-export", desc)) {
-      group.step("share export " + d + ": campaigns");
-      Date day = Date.valueOf(d);
-      Dataset<Row> tonight = lake.read(t.campaigns()).where(col("date").equalTo(lit(day)));
-      Column chosen = options.minScore() == null ? col("flagged") : col("score").geq(options.minScore());
-      if (!options.campaigns().isEmpty()) {
-        chosen = chosen.and(col("campaign_id").isin(options.campaigns().toArray()));
-      }
-      List<Row> campaigns = tonight.where(chosen).orderBy(col("score").desc(), col("campaign_id")).collectAsList();
-      if (!options.campaigns().isEmpty() && campaigns.size() < options.campaigns().size()) {
-        throw new InvalidInputException("of the " + options.campaigns().size() + " campaigns asked for, "
-            + campaigns.size() + " are on night " + d + (options.minScore() == null ? " and flagged" : " at or above the score"));
-      }
-      List<String> ids = campaigns.stream().map(r -> r.getString(r.fieldIndex("campaign_id"))).toList();
+    return desc;
+  }
 
-      Dataset<Row> members = lake.read(t.members()).where(col("date").equalTo(lit(day)));
-      Dataset<Row> chosenMembers = members.where(col("campaign_id").isin(ids.toArray())).select("campaign_id", "account_id");
-      // not benign: tonight's flagged campaigns' accounts and the exported ones' (with --min-score, unflagged ones too)
-      Dataset<Row> flaggedAccounts = members.where(col("flagged").or(col("campaign_id").isin(ids.toArray())))
-          .select("account_id").distinct();
-      WindowInputs in = new WindowInputs(lake, d, WINDOW_DAYS);
-      Dataset<Row> events = in.events().persist(StorageLevel.MEMORY_AND_DISK_SER());
-      try {
-        group.step("share export " + d + ": indicators");
-        Dataset<Row> held = attributes(in, events);
-        Dataset<Row> benignHeld = held.join(flaggedAccounts, new String[] {"account_id"}, "left_anti")
-            .select("kind", "value").distinct();
-        List<Row> kept = held.join(chosenMembers, "account_id")
-            .groupBy("campaign_id", "kind", "value").agg(countDistinct("account_id").as("accounts"))
-            .where(col("accounts").geq(options.minAccounts()))
-            .join(benignHeld, new String[] {"kind", "value"}, "left_anti")
-            .select("campaign_id", "kind", "value", "accounts")
-            .orderBy("campaign_id", "kind", "value").collectAsList();
+  @Override
+  protected Optional<Run> record(Result r) {
+    Map<String, Long> metrics = new TreeMap<>();
+    metrics.put("campaigns", (long) r.campaigns());
+    r.indicatorsByKind().forEach((k, v) -> metrics.put("indicators_" + k, (long) v));
+    return Optional.of(new Run(r.date(), metrics));
+  }
 
-        Map<Long, long[]> signatures = signatures(kept);
-        Map<String, long[]> hours = hourProfiles(events, chosenMembers);
-        Map<String, Map<String, Long>> capabilities = capabilityMix(in, chosenMembers);
+  @Override
+  protected Result run(JobGroup group) {
+    CampaignTables t = CampaignTables.NIGHTLY;
+    LocalDate d = night();
+    group.step("share export " + d + ": campaigns");
+    Date day = Date.valueOf(d);
+    Dataset<Row> tonight = lake.read(t.campaigns()).where(col("date").equalTo(lit(day)));
+    Column chosen = options.minScore() == null ? col("flagged") : col("score").geq(options.minScore());
+    if (!options.campaigns().isEmpty()) {
+      chosen = chosen.and(col("campaign_id").isin(options.campaigns().toArray()));
+    }
+    List<Row> campaigns = tonight.where(chosen).orderBy(col("score").desc(), col("campaign_id")).collectAsList();
+    if (!options.campaigns().isEmpty() && campaigns.size() < options.campaigns().size()) {
+      throw new InvalidInputException("of the " + options.campaigns().size() + " campaigns asked for, "
+          + campaigns.size() + " are on night " + d + (options.minScore() == null ? " and flagged" : " at or above the score"));
+    }
+    List<String> ids = campaigns.stream().map(r -> r.getString(r.fieldIndex("campaign_id"))).toList();
 
-        group.step("share export " + d + ": bundle");
-        Bundle b = new Bundle(d, options);
-        for (Row c : campaigns) {
-          String id = c.getString(c.fieldIndex("campaign_id"));
-          String campaignStixId = b.campaign(c, capabilities.getOrDefault(id, Map.of()));
-          for (Row k : kept) {
-            if (k.getString(0).equals(id)) {
-              b.indicator(campaignStixId, k.getString(1), k.getString(2), k.getLong(3), signatures);
-            }
-          }
-          long[] h = hours.get(id);
-          if (h != null) {
-            b.hourProfile(campaignStixId, h);
+    Dataset<Row> members = lake.read(t.members()).where(col("date").equalTo(lit(day)));
+    Dataset<Row> chosenMembers = members.where(col("campaign_id").isin(ids.toArray())).select("campaign_id", "account_id");
+    // not benign: tonight's flagged campaigns' accounts and the exported ones' (with --min-score, unflagged ones too)
+    Dataset<Row> flaggedAccounts = members.where(col("flagged").or(col("campaign_id").isin(ids.toArray())))
+        .select("account_id").distinct();
+    WindowInputs in = new WindowInputs(lake, d, WINDOW_DAYS);
+    Dataset<Row> events = in.events().persist(StorageLevel.MEMORY_AND_DISK_SER());
+    try {
+      group.step("share export " + d + ": indicators");
+      Dataset<Row> held = attributes(in, events);
+      Dataset<Row> benignHeld = held.join(flaggedAccounts, new String[] {"account_id"}, "left_anti")
+          .select("kind", "value").distinct();
+      List<Row> kept = held.join(chosenMembers, "account_id")
+          .groupBy("campaign_id", "kind", "value").agg(countDistinct("account_id").as("accounts"))
+          .where(col("accounts").geq(options.minAccounts()))
+          .join(benignHeld, new String[] {"kind", "value"}, "left_anti")
+          .select("campaign_id", "kind", "value", "accounts")
+          .orderBy("campaign_id", "kind", "value").collectAsList();
+
+      Map<Long, long[]> signatures = signatures(kept);
+      Map<String, long[]> hours = hourProfiles(events, chosenMembers);
+      Map<String, Map<String, Long>> capabilities = capabilityMix(in, chosenMembers);
+
+      group.step("share export " + d + ": bundle");
+      Bundle b = new Bundle(d, options);
+      for (Row c : campaigns) {
+        String id = c.getString(c.fieldIndex("campaign_id"));
+        String campaignStixId = b.campaign(c, capabilities.getOrDefault(id, Map.of()));
+        for (Row k : kept) {
+          if (k.getString(0).equals(id)) {
+            b.indicator(campaignStixId, k.getString(1), k.getString(2), k.getLong(3), signatures);
           }
         }
-        // the id is a hash of everything the bundle says, so the same night exported again has the same id
-        String bundleId = Stix.id("bundle", "distillwatch:" + options.labName() + ":" + d + ":" + b.content);
+        long[] h = hours.get(id);
+        if (h != null) {
+          b.hourProfile(campaignStixId, h);
+        }
+      }
+      // the id is a hash of everything the bundle says, so the same night exported again has the same id
+      String bundleId = Stix.id("bundle", "distillwatch:" + options.labName() + ":" + d + ":" + b.content);
+      try {
         String json = Stix.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(Stix.bundle(bundleId, b.objects));
         TextFile.write(spark.sparkContext().hadoopConfiguration(), options.out(), json + "\n");
-        Map<String, Long> metrics = new TreeMap<>();
-        metrics.put("campaigns", (long) campaigns.size());
-        b.counts.forEach((k, v) -> metrics.put("indicators_" + k, (long) v));
-        lake.recordRun("share-export", d, group.withCosts(metrics));
-        return new Result(d, campaigns.size(), b.counts, options.key() != null, bundleId);
-      } finally {
-        events.unpersist();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write the bundle to " + options.out(), e);
       }
+      return new Result(d, campaigns.size(), b.counts, options.key() != null, bundleId);
+    } finally {
+      events.unpersist();
     }
   }
 

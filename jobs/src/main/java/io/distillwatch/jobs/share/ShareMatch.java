@@ -4,6 +4,7 @@ import io.distillwatch.jobs.failures.InvalidInputException;
 import io.distillwatch.jobs.lake.CampaignTables;
 import io.distillwatch.jobs.lake.CsvFile;
 import io.distillwatch.jobs.lake.Lake;
+import io.distillwatch.jobs.lake.LakeJob;
 import io.distillwatch.jobs.lake.Tables;
 import io.distillwatch.jobs.lake.TextFile;
 import io.distillwatch.jobs.lake.WindowInputs;
@@ -12,7 +13,6 @@ import io.distillwatch.jobs.spark.JobGroup;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.types.DataTypes;
@@ -21,6 +21,7 @@ import org.apache.spark.storage.StorageLevel;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -29,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 import static org.apache.spark.sql.functions.array_join;
@@ -57,7 +59,7 @@ import static org.apache.spark.sql.functions.when;
  * the next {@code link} reads as link evidence of kind {@code peer_indicator}; {@code matches.csv} and
  * {@code overlaps.csv} (our campaigns that hold the peer's leads) go to the output folder.
  */
-public final class ShareMatch {
+public final class ShareMatch extends LakeJob<ShareMatch.Result> {
   public static final String NAME = "share match";
   public static final int WINDOW_DAYS = ShareExport.WINDOW_DAYS;
   static final long MAX_BUNDLE_BYTES = 256L << 20;
@@ -80,104 +82,143 @@ public final class ShareMatch {
       .add("indicator_id", DataTypes.StringType).add("peer_campaign", DataTypes.StringType)
       .add("kind", DataTypes.StringType).add("value", DataTypes.StringType);
 
-  private final Lake lake;
-  private final SparkSession spark;
   private final Options options;
+  // read and resolved once, before the job group opens (they name it)
+  private PeerBundle bundle;
+  private LocalDate night;
 
   public ShareMatch(Lake lake, Options options) {
-    this.lake = lake;
-    this.spark = lake.spark();
+    super(lake);
     this.options = options;
   }
 
-  public Result execute() throws IOException {
-    String text;
-    try {
-      text = TextFile.read(spark.sparkContext().hadoopConfiguration(), options.bundle(), MAX_BUNDLE_BYTES);
-    } catch (FileNotFoundException e) {
-      throw new InvalidInputException("no bundle at " + options.bundle());
-    }
-    PeerBundle bundle = PeerBundle.parse(options.bundle(), text);
-    if (!lake.exists(Tables.GOLD_ACCOUNT_DAILY)) {
-      throw new InvalidInputException("lake " + lake.root() + " has no gold.account_daily; run features first");
-    }
-    LocalDate d = options.date() != null ? options.date() : latestDay();
-    Map<String, Object> desc = new LinkedHashMap<>();
-    desc.put("date", d);
-    desc.put("lake", lake.root());
-    desc.put("bundle", bundle.id());
-    try (JobGroup group = JobGroup.open(spark, "share-match", desc)) {
-      group.step("share match " + d + ": indicators");
-      List<Row> termRows = new ArrayList<>();
-      for (PeerBundle.Term t : bundle.terms()) {
-        if (options.key() != null || !Indicators.IDENTITY_KINDS.contains(t.kind())) {
-          termRows.add(RowFactory.create(t.indicatorId(), t.peerCampaign(), t.kind(), t.value()));
-        }
-      }
-      Dataset<Row> terms = spark.createDataFrame(termRows, TERMS);
-      WindowInputs in = new WindowInputs(lake, d, WINDOW_DAYS);
-      Date day = Date.valueOf(d);
-      // the hits feed the lead weights and the rows written: computed once
-      Dataset<Row> hits = hits(in, terms, bundle).distinct().persist(StorageLevel.MEMORY_AND_DISK_SER());
+  @Override
+  protected String name() {
+    return "share-match";
+  }
+
+  private PeerBundle bundle() {
+    if (bundle == null) {
+      String text;
       try {
-        group.step("share match " + d + ": leads");
-        Map<String, Double> weights = Indicators.WEIGHTS;
-        org.apache.spark.sql.Column weight = lit(0.0);
-        for (Map.Entry<String, Double> w : new TreeMap<>(weights).entrySet()) {
-          weight = when(col("kind").equalTo(w.getKey()), lit(w.getValue())).otherwise(weight);
-        }
-        // an indicator counts once, at the weight of its kind
-        Dataset<Row> perIndicator = hits.groupBy("peer_campaign", "account_id", "indicator_id")
-            .agg(max(weight).as("w"));
-        Dataset<Row> leads = perIndicator.groupBy("peer_campaign", "account_id").agg(sum("w").as("weight"))
-            .withColumn("lead", col("weight").geq(Indicators.LEAD_WEIGHT - 1e-9));
-        Dataset<Row> names = spark.createDataFrame(bundle.campaignNames().entrySet().stream()
-            .map(e -> RowFactory.create(e.getKey(), e.getValue())).toList(),
-            new StructType().add("peer_campaign", DataTypes.StringType).add("peer_campaign_name", DataTypes.StringType));
-        Dataset<Row> rows = hits.join(leads.select("peer_campaign", "account_id", "lead"), new String[] {"peer_campaign", "account_id"})
-            .join(names, new String[] {"peer_campaign"}, "left")
-            .withColumn("date", lit(day)).withColumn("bundle_id", lit(bundle.id()));
-        lake.replace(Tables.SHARE_PEER_MATCHES, rows,
-            "date = DATE'" + d + "' AND bundle_id = '" + bundle.id() + "'");
-      } finally {
-        hits.unpersist();
+        text = TextFile.read(spark.sparkContext().hadoopConfiguration(), options.bundle(), MAX_BUNDLE_BYTES);
+      } catch (FileNotFoundException e) {
+        throw new InvalidInputException("no bundle at " + options.bundle());
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read the bundle " + options.bundle(), e);
       }
-      Faults.point("share-match:after-matches");
+      bundle = PeerBundle.parse(options.bundle(), text);
+    }
+    return bundle;
+  }
 
-      group.step("share match " + d + ": outputs");
-      Dataset<Row> written = lake.read(Tables.SHARE_PEER_MATCHES)
-          .where(col("date").equalTo(lit(day)).and(col("bundle_id").equalTo(lit(bundle.id()))));
-      CampaignTables t = CampaignTables.NIGHTLY;
-      Dataset<Row> ours = lake.readIfExists(t.members()).where(col("date").equalTo(lit(day)))
-          .select("account_id", "campaign_id", "flagged");
-      Dataset<Row> matches = written.groupBy("peer_campaign", "account_id")
-          .agg(first("peer_campaign_name", true).as("peer_campaign_name"), first("lead").as("lead"),
-              array_join(array_sort(collect_set("kind")), " ").as("kinds"), countDistinct("indicator_id").as("indicators"))
-          .join(ours, new String[] {"account_id"}, "left")
-          .select("peer_campaign_name", "peer_campaign", "account_id", "lead", "indicators", "kinds", "campaign_id", "flagged")
-          .orderBy(col("peer_campaign"), col("lead").desc(), col("account_id"));
-      CsvFile.write(matches, options.outDir() + "/matches.csv");
-      Dataset<Row> overlaps = written.where(col("lead")).select("peer_campaign", "peer_campaign_name", "account_id").distinct()
-          .join(ours, "account_id")
-          .groupBy("peer_campaign", "campaign_id").agg(first("peer_campaign_name", true).as("peer_campaign_name"),
-              first("flagged").as("flagged"), count(lit(1)).as("leads"))
-          .join(lake.readIfExists(t.campaigns()).where(col("date").equalTo(lit(day)))
-              .select(col("campaign_id"), col("cluster_size"), round(col("score"), 3).as("score")), new String[] {"campaign_id"}, "left")
-          .select("peer_campaign_name", "peer_campaign", "campaign_id", "flagged", "score", "cluster_size", "leads")
-          .orderBy(col("peer_campaign"), col("leads").desc(), col("campaign_id"));
-      CsvFile.write(overlaps, options.outDir() + "/overlaps.csv");
+  /** The date given, or the newest night with account features. */
+  private LocalDate night() {
+    if (night == null) {
+      if (!lake.exists(Tables.GOLD_ACCOUNT_DAILY)) {
+        throw new InvalidInputException("lake " + lake.root() + " has no gold.account_daily; run features first");
+      }
+      night = options.date() != null ? options.date() : latestDay();
+    }
+    return night;
+  }
 
-      Row c = written.agg(countDistinct("account_id"), countDistinct(when(col("lead"), col("account_id")))).first();
-      long ourCampaigns = overlaps.select("campaign_id").distinct().count();
-      Map<String, Long> metrics = new TreeMap<>();
-      metrics.put("indicators", (long) bundle.indicators());
-      metrics.put("not_evaluated", (long) bundle.indicatorsNotEvaluated());
-      metrics.put("matched_accounts", c.getLong(0));
-      metrics.put("leads", c.getLong(1));
-      metrics.put("our_campaigns", ourCampaigns);
-      lake.recordRun("share-match", d, group.withCosts(metrics));
-      return new Result(d, bundle.id(), bundle.campaignNames().size(), bundle.indicators(), bundle.indicatorsNotEvaluated(),
-          bundle.otherObjects(), c.getLong(0), c.getLong(1), ourCampaigns, options.key() != null);
+  @Override
+  protected Map<String, ?> description() {
+    PeerBundle b = bundle(); // read first: a missing bundle is reported before a missing table, as ever
+    Map<String, Object> desc = new LinkedHashMap<>();
+    desc.put("date", night());
+    desc.put("lake", lake.root());
+    desc.put("bundle", b.id());
+    return desc;
+  }
+
+  @Override
+  protected Optional<Run> record(Result r) {
+    Map<String, Long> metrics = new TreeMap<>();
+    metrics.put("indicators", (long) r.indicators());
+    metrics.put("not_evaluated", (long) r.notEvaluated());
+    metrics.put("matched_accounts", r.matchedAccounts());
+    metrics.put("leads", r.leads());
+    metrics.put("our_campaigns", r.ourCampaigns());
+    return Optional.of(new Run(r.date(), metrics));
+  }
+
+  @Override
+  protected Result run(JobGroup group) {
+    PeerBundle bundle = bundle();
+    LocalDate d = night();
+    group.step("share match " + d + ": indicators");
+    List<Row> termRows = new ArrayList<>();
+    for (PeerBundle.Term t : bundle.terms()) {
+      if (options.key() != null || !Indicators.IDENTITY_KINDS.contains(t.kind())) {
+        termRows.add(RowFactory.create(t.indicatorId(), t.peerCampaign(), t.kind(), t.value()));
+      }
+    }
+    Dataset<Row> terms = spark.createDataFrame(termRows, TERMS);
+    WindowInputs in = new WindowInputs(lake, d, WINDOW_DAYS);
+    Date day = Date.valueOf(d);
+    // the hits feed the lead weights and the rows written: computed once
+    Dataset<Row> hits = hits(in, terms, bundle).distinct().persist(StorageLevel.MEMORY_AND_DISK_SER());
+    try {
+      group.step("share match " + d + ": leads");
+      Map<String, Double> weights = Indicators.WEIGHTS;
+      org.apache.spark.sql.Column weight = lit(0.0);
+      for (Map.Entry<String, Double> w : new TreeMap<>(weights).entrySet()) {
+        weight = when(col("kind").equalTo(w.getKey()), lit(w.getValue())).otherwise(weight);
+      }
+      // an indicator counts once, at the weight of its kind
+      Dataset<Row> perIndicator = hits.groupBy("peer_campaign", "account_id", "indicator_id")
+          .agg(max(weight).as("w"));
+      Dataset<Row> leads = perIndicator.groupBy("peer_campaign", "account_id").agg(sum("w").as("weight"))
+          .withColumn("lead", col("weight").geq(Indicators.LEAD_WEIGHT - 1e-9));
+      Dataset<Row> names = spark.createDataFrame(bundle.campaignNames().entrySet().stream()
+          .map(e -> RowFactory.create(e.getKey(), e.getValue())).toList(),
+          new StructType().add("peer_campaign", DataTypes.StringType).add("peer_campaign_name", DataTypes.StringType));
+      Dataset<Row> rows = hits.join(leads.select("peer_campaign", "account_id", "lead"), new String[] {"peer_campaign", "account_id"})
+          .join(names, new String[] {"peer_campaign"}, "left")
+          .withColumn("date", lit(day)).withColumn("bundle_id", lit(bundle.id()));
+      lake.replace(Tables.SHARE_PEER_MATCHES, rows,
+          "date = DATE'" + d + "' AND bundle_id = '" + bundle.id() + "'");
+    } finally {
+      hits.unpersist();
+    }
+    Faults.point("share-match:after-matches");
+
+    group.step("share match " + d + ": outputs");
+    Dataset<Row> written = lake.read(Tables.SHARE_PEER_MATCHES)
+        .where(col("date").equalTo(lit(day)).and(col("bundle_id").equalTo(lit(bundle.id()))));
+    CampaignTables t = CampaignTables.NIGHTLY;
+    Dataset<Row> ours = lake.readIfExists(t.members()).where(col("date").equalTo(lit(day)))
+        .select("account_id", "campaign_id", "flagged");
+    Dataset<Row> matches = written.groupBy("peer_campaign", "account_id")
+        .agg(first("peer_campaign_name", true).as("peer_campaign_name"), first("lead").as("lead"),
+            array_join(array_sort(collect_set("kind")), " ").as("kinds"), countDistinct("indicator_id").as("indicators"))
+        .join(ours, new String[] {"account_id"}, "left")
+        .select("peer_campaign_name", "peer_campaign", "account_id", "lead", "indicators", "kinds", "campaign_id", "flagged")
+        .orderBy(col("peer_campaign"), col("lead").desc(), col("account_id"));
+    writeCsv(matches, options.outDir() + "/matches.csv");
+    Dataset<Row> overlaps = written.where(col("lead")).select("peer_campaign", "peer_campaign_name", "account_id").distinct()
+        .join(ours, "account_id")
+        .groupBy("peer_campaign", "campaign_id").agg(first("peer_campaign_name", true).as("peer_campaign_name"),
+            first("flagged").as("flagged"), count(lit(1)).as("leads"))
+        .join(lake.readIfExists(t.campaigns()).where(col("date").equalTo(lit(day)))
+            .select(col("campaign_id"), col("cluster_size"), round(col("score"), 3).as("score")), new String[] {"campaign_id"}, "left")
+        .select("peer_campaign_name", "peer_campaign", "campaign_id", "flagged", "score", "cluster_size", "leads")
+        .orderBy(col("peer_campaign"), col("leads").desc(), col("campaign_id"));
+    writeCsv(overlaps, options.outDir() + "/overlaps.csv");
+
+    Row c = written.agg(countDistinct("account_id"), countDistinct(when(col("lead"), col("account_id")))).first();
+    long ourCampaigns = overlaps.select("campaign_id").distinct().count();
+    return new Result(d, bundle.id(), bundle.campaignNames().size(), bundle.indicators(), bundle.indicatorsNotEvaluated(),
+        bundle.otherObjects(), c.getLong(0), c.getLong(1), ourCampaigns, options.key() != null);
+  }
+
+  private static void writeCsv(Dataset<Row> rows, String target) {
+    try {
+      CsvFile.write(rows, target);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + target, e);
     }
   }
 

@@ -3,12 +3,12 @@ package io.distillwatch.jobs.verdict;
 import io.distillwatch.jobs.failures.InvalidInputException;
 import io.distillwatch.jobs.lake.CampaignTables;
 import io.distillwatch.jobs.lake.Lake;
+import io.distillwatch.jobs.lake.LakeJob;
 import io.distillwatch.jobs.lake.Tables;
 import io.distillwatch.jobs.spark.JobGroup;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
 
 import java.sql.Date;
 import java.sql.Timestamp;
@@ -31,7 +31,7 @@ import static org.apache.spark.sql.functions.col;
  * already holds as the latest for its (campaign, night) writes nothing, so a re-run changes nothing.
  * Every campaign and night is checked against the lake before anything is written.
  */
-public final class VerdictJob {
+public final class VerdictJob extends LakeJob<VerdictJob.Result> {
   public static final String NAME = "verdict";
   public static final String CAMPAIGN = "campaign";
   public static final String BENIGN = "benign";
@@ -56,8 +56,6 @@ public final class VerdictJob {
     }
   }
 
-  private final Lake lake;
-  private final SparkSession spark;
   private final List<Verdict> verdicts;
   private final Clock clock;
 
@@ -67,59 +65,67 @@ public final class VerdictJob {
 
   /** With the clock that stamps {@code recorded_at} (tests record verdicts "before" a night ran). */
   public VerdictJob(Lake lake, List<Verdict> verdicts, Clock clock) {
+    super(lake);
     if (verdicts.isEmpty()) {
       throw new IllegalArgumentException("no verdicts to record");
     }
-    this.lake = lake;
-    this.spark = lake.spark();
     this.verdicts = List.copyOf(verdicts);
     this.clock = clock;
   }
 
-  public Result execute() {
+  @Override
+  protected String name() {
+    return NAME;
+  }
+
+  @Override
+  protected Map<String, ?> description() {
     Map<String, Object> desc = new LinkedHashMap<>();
     desc.put("lake", lake.root());
     desc.put("verdicts", verdicts.size());
-    try (JobGroup group = JobGroup.open(spark, NAME, desc)) {
-      group.step("verdict: check the campaigns");
-      Dataset<Row> campaigns = lake.readIfExists(CampaignTables.NIGHTLY.campaigns());
-      List<String> ids = verdicts.stream().map(Verdict::campaignId).distinct().toList();
-      Map<String, List<LocalDate>> nights = new HashMap<>();
-      for (Row r : campaigns.where(col("campaign_id").isin(ids.toArray())).select("campaign_id", "date").collectAsList()) {
-        nights.computeIfAbsent(r.getString(0), k -> new ArrayList<>()).add(r.getDate(1).toLocalDate());
-      }
-      Timestamp now = Timestamp.from(clock.instant());
-      Map<List<Object>, List<Object>> latest = latestVerdicts(ids);
-      List<Row> rows = new ArrayList<>();
-      long unchanged = 0;
-      for (Verdict v : verdicts) {
-        List<LocalDate> seen = nights.get(v.campaignId());
-        if (seen == null) {
-          throw new InvalidInputException("campaign " + v.campaignId() + " is not in " + CampaignTables.NIGHTLY.campaigns().name());
-        }
-        LocalDate night = v.date() != null ? v.date() : seen.stream().max(LocalDate::compareTo).orElseThrow();
-        if (!seen.contains(night)) {
-          throw new InvalidInputException("campaign " + v.campaignId() + " has no row on " + night + " in "
-              + CampaignTables.NIGHTLY.campaigns().name());
-        }
-        List<Object> given = java.util.Arrays.asList(v.verdict(), v.note());
-        List<Object> key = List.of(v.campaignId(), night);
-        if (given.equals(latest.get(key))) {
-          unchanged++;
-          continue;
-        }
-        latest.put(key, given); // a file naming one (campaign, night) twice: the last line is the verdict
-        rows.removeIf(r -> r.getString(0).equals(v.campaignId()) && r.getDate(1).toLocalDate().equals(night));
-        rows.add(RowFactory.create(v.campaignId(), Date.valueOf(night), v.verdict(), v.note(), now));
-      }
-      if (!rows.isEmpty()) {
-        group.step("verdict: write " + Tables.OPS_CAMPAIGN_VERDICTS.name());
-        // the key holds recorded_at: every change is a new row, nothing is updated in place
-        lake.upsert(Tables.OPS_CAMPAIGN_VERDICTS, spark.createDataFrame(rows, Tables.OPS_CAMPAIGN_VERDICTS.schema()), null);
-      }
-      long positives = rows.stream().filter(r -> r.getString(2).equals(CAMPAIGN)).count();
-      return new Result(rows.size(), positives, rows.size() - positives, unchanged);
+    return desc;
+  }
+
+  @Override
+  protected Result run(JobGroup group) {
+    group.step("verdict: check the campaigns");
+    Dataset<Row> campaigns = lake.readIfExists(CampaignTables.NIGHTLY.campaigns());
+    List<String> ids = verdicts.stream().map(Verdict::campaignId).distinct().toList();
+    Map<String, List<LocalDate>> nights = new HashMap<>();
+    for (Row r : campaigns.where(col("campaign_id").isin(ids.toArray())).select("campaign_id", "date").collectAsList()) {
+      nights.computeIfAbsent(r.getString(0), k -> new ArrayList<>()).add(r.getDate(1).toLocalDate());
     }
+    Timestamp now = Timestamp.from(clock.instant());
+    Map<List<Object>, List<Object>> latest = latestVerdicts(ids);
+    List<Row> rows = new ArrayList<>();
+    long unchanged = 0;
+    for (Verdict v : verdicts) {
+      List<LocalDate> seen = nights.get(v.campaignId());
+      if (seen == null) {
+        throw new InvalidInputException("campaign " + v.campaignId() + " is not in " + CampaignTables.NIGHTLY.campaigns().name());
+      }
+      LocalDate night = v.date() != null ? v.date() : seen.stream().max(LocalDate::compareTo).orElseThrow();
+      if (!seen.contains(night)) {
+        throw new InvalidInputException("campaign " + v.campaignId() + " has no row on " + night + " in "
+            + CampaignTables.NIGHTLY.campaigns().name());
+      }
+      List<Object> given = java.util.Arrays.asList(v.verdict(), v.note());
+      List<Object> key = List.of(v.campaignId(), night);
+      if (given.equals(latest.get(key))) {
+        unchanged++;
+        continue;
+      }
+      latest.put(key, given); // a file naming one (campaign, night) twice: the last line is the verdict
+      rows.removeIf(r -> r.getString(0).equals(v.campaignId()) && r.getDate(1).toLocalDate().equals(night));
+      rows.add(RowFactory.create(v.campaignId(), Date.valueOf(night), v.verdict(), v.note(), now));
+    }
+    if (!rows.isEmpty()) {
+      group.step("verdict: write " + Tables.OPS_CAMPAIGN_VERDICTS.name());
+      // the key holds recorded_at: every change is a new row, nothing is updated in place
+      lake.upsert(Tables.OPS_CAMPAIGN_VERDICTS, spark.createDataFrame(rows, Tables.OPS_CAMPAIGN_VERDICTS.schema()), null);
+    }
+    long positives = rows.stream().filter(r -> r.getString(2).equals(CAMPAIGN)).count();
+    return new Result(rows.size(), positives, rows.size() - positives, unchanged);
   }
 
   /** The latest recorded (verdict, note) of each (campaign, night) of these campaigns. */
