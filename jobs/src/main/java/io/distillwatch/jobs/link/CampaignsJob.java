@@ -102,6 +102,8 @@ public final class CampaignsJob extends LakeJob<CampaignsJob.Result> {
   private static final int MAX_ITERATIONS = 50;
   /** Edges lighter than this whose ends share no neighbour are cut as weak bridges ({@link AccountClusters}). */
   static final double BRIDGE_WEIGHT = 1.5;
+  /** The anomaly model is fitted on the driver, on at most this many of the night's clusters. */
+  static final int ANOMALY_FIT_LIMIT = 100_000;
 
   private final Options options;
 
@@ -177,7 +179,7 @@ public final class CampaignsJob extends LakeJob<CampaignsJob.Result> {
 
       group.step("campaigns " + d + ": anomaly model");
       // the night's clusters are few (one row each): fit on the driver, score on the executors
-      List<Row> vectors = features.select(CampaignScoring.vector().as("v")).orderBy("v").limit(100_000).collectAsList();
+      List<Row> vectors = features.select(CampaignScoring.vector().as("v")).orderBy("v").limit(ANOMALY_FIT_LIMIT).collectAsList();
       double[][] data = new double[Math.max(1, vectors.size())][];
       data[0] = new double[CampaignScoring.ANOMALY_FEATURES.size()]; // no cluster tonight: a placeholder
       for (int i = 0; i < vectors.size(); i++) {
@@ -217,7 +219,7 @@ public final class CampaignsJob extends LakeJob<CampaignsJob.Result> {
       lake.replace(t.members(), memberRows, where);
       lake.replace(t.accountScores(), memberRows.join(degrees(edges), new String[] {"account_id"}, "left")
           .na().fill(0L, new String[] {"links"}).na().fill(0.0, new String[] {"link_weight"}), where);
-      lake.replace(t.lineage(), ids.lineage().withColumn("date", lit(day)), where);
+      long lineageCount = lake.replace(t.lineage(), ids.lineage().withColumn("date", lit(day)), where);
       // a cluster a peer lab's campaign joined (share match, link kind peer_indicator) is a lead for an analyst,
       // flagged or not: our own evidence decides the flag, the peer's only brings the accounts together
       Column peerEdges = coalesce(element_at(col("edge_kinds"), lit(LinkKind.PEER_INDICATOR)), lit(0L));
@@ -228,14 +230,12 @@ public final class CampaignsJob extends LakeJob<CampaignsJob.Result> {
                   lit("escalated"))
               .when(peerEdges.gt(0), lit("peer_lead")))
           .where(col("alert").isNotNull());
-      lake.replace(t.alerts(), alerts, where);
+      long alertCount = lake.replace(t.alerts(), alerts, where);
 
       group.step("campaigns " + d + ": counts");
-      Dataset<Row> written = lake.read(t.campaigns()).where(col("date").equalTo(lit(day)));
-      Row c = written.agg(count(lit(1)), sum(when(col("flagged"), 1).otherwise(0)),
+      // the night's campaigns as written, from the kept rows (no read-back of the table)
+      Row c = campaigns.agg(count(lit(1)), sum(when(col("flagged"), 1).otherwise(0)),
           sum(when(col("flagged"), col("cluster_size")).otherwise(0))).first();
-      long alertCount = lake.read(t.alerts()).where(col("date").equalTo(lit(day))).count();
-      long lineageCount = lake.read(t.lineage()).where(col("date").equalTo(lit(day))).count();
       long verdicts = classifier == null ? 0 : classifier.campaignVerdicts() + classifier.benignVerdicts();
       Result r = new Result(c.getLong(0), c.isNullAt(1) ? 0 : c.getLong(1), c.isNullAt(2) ? 0 : c.getLong(2),
           alertCount, lineageCount, verdicts);
