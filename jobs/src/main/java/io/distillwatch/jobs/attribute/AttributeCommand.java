@@ -9,7 +9,6 @@ import io.distillwatch.jobs.cli.OptionSpec;
 import io.distillwatch.jobs.cli.UsageException;
 import io.distillwatch.jobs.failures.InvalidInputException;
 import io.distillwatch.jobs.lake.Lake;
-import io.distillwatch.models.ModelSource;
 import io.distillwatch.models.SentenceEmbedder;
 
 import java.nio.file.Files;
@@ -79,7 +78,7 @@ public final class AttributeCommand implements Command {
     try {
       return new AttributeJob.Options(args.has("study") ? Path.of(args.text("study")) : null, Path.of(args.text("out")),
           args.text("length"), givenPermutations(args), args.integer("seed"), onOff(args, "classifier"),
-          embeddingSource(args), args.text("device"), args.has("campaign") ? args.text("campaign") : null,
+          args.text("embedding-model"), args.text("device"), args.has("campaign") ? args.text("campaign") : null,
           (int) args.integer("max-prompts"));
     } catch (IllegalArgumentException e) {
       throw new UsageException("--" + e.getMessage());
@@ -143,14 +142,5 @@ public final class AttributeCommand implements Command {
         throw new UsageException("--" + e.getMessage());
       }
     }
-  }
-
-  /** The sentence-embedding model {@code --embedding-model} names, or null for none. */
-  public static ModelSource embeddingSource(Args args) {
-    String model = args.text("embedding-model");
-    if (model.equals("none")) {
-      return null;
-    }
-    return model.equals("bundled") ? ModelSource.bundled() : ModelSource.directory(Path.of(model));
   }
 }

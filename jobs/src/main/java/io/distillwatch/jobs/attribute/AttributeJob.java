@@ -47,12 +47,13 @@ public final class AttributeJob {
    * @param study the study folder, or null to only write a campaign's prompts (with {@code campaign})
    * @param length given, matched or both
    * @param permutations per test, or null for enough that the floor does not hold a strong suspect back
-   * @param embeddingModel the semantic method's model, or null for none
+   * @param embeddingModel the semantic method's model: bundled (all-MiniLM-L6-v2), a directory with model.onnx and
+   *     tokenizer.json, or none (resolved when the study runs: the bundled one is unpacked then)
    * @param device where models run: auto, cpu, gpu or gpu:N
    * @param campaign with {@code fromLake}: the campaign whose prompts and the provider's responses the study uses
    */
   public record Options(Path study, Path out, String length, Integer permutations, long seed, boolean classifier,
-                        ModelSource embeddingModel, String device, String campaign, int maxPrompts) {
+                        String embeddingModel, String device, String campaign, int maxPrompts) {
     public Options {
       if (!LENGTH_MODES.contains(length)) {
         throw new IllegalArgumentException("length must be given, matched or both, got '" + length + "'");
@@ -133,7 +134,7 @@ public final class AttributeJob {
       StudySpec spec = StudySpec.read(studyDir);
       Map<String, ModelOutputs> outputs = outputs(studyDir, spec,
           harvest == null ? null : harvest.providerOutputs(spec.provider()));
-      ModelSource source = options.embeddingModel();
+      ModelSource source = embeddingSource(options.embeddingModel());
       // embeddings kept with the study: a re-run embeds only answers it has not seen
       embeddingCache = source == null ? null
           : AnswerEmbeddingCache.open(studyDir.resolve(".cache"), source.fingerprint(), embedder(source, options.device()));
@@ -217,6 +218,14 @@ public final class AttributeJob {
           + spec.watermark().keyEnv() + " that should hold its key is not set");
     }
     return WatermarkDetection.Scheme.of(key, spec.watermark().gamma());
+  }
+
+  /** The sentence-embedding model {@code name} names (bundled, a directory, or none: null). */
+  public static ModelSource embeddingSource(String name) {
+    if (name.equals("none")) {
+      return null;
+    }
+    return name.equals("bundled") ? ModelSource.bundled() : ModelSource.directory(Path.of(name));
   }
 
   /** The sentence embedder of {@code source} on {@code device}, or null without a model. */

@@ -109,7 +109,7 @@ public final class BenchAttributionCommand implements Command {
       Map<String, ModelOutputs> outputs = AttributeJob.outputs(Path.of(args.text("study")), spec, null);
       Set<String> derived = new LinkedHashSet<>(Arrays.stream(args.text("derived").split(",")).map(String::trim).toList());
       AttributionStudy.Options o = new AttributionStudy.Options(permutations, 0, args.integer("seed"),
-          args.text("length").equals("matched"), AttributeJob.embedder(AttributeCommand.embeddingSource(args), args.text("device")))
+          args.text("length").equals("matched"), AttributeJob.embedder(AttributeJob.embeddingSource(args.text("embedding-model")), args.text("device")))
           .withWatermark(AttributeJob.watermark(spec))
           .withSpark(AttributeCommand.onOff(args, "classifier") ? ctx.spark() : null);
       long t0 = System.nanoTime();
