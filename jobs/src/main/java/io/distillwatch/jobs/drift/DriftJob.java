@@ -270,11 +270,12 @@ public final class DriftJob extends LakeJob<DriftJob.Result> {
 
       group.step("drift " + d + ": write gold.drift_alerts");
       Dataset<Row> written = lake.read(Tables.GOLD_ACCOUNT_DRIFT).where(col("date").equalTo(lit(day)));
-      long alertCount = lake.replace(Tables.GOLD_DRIFT_ALERTS, alerts(written), where);
+      lake.replace(Tables.GOLD_DRIFT_ALERTS, alerts(written), where);
 
       group.step("drift " + d + ": counts");
       Row c = written.agg(count(lit(1)), expr("count_if(in_pool)")).first();
       long windowed = accounts.count();
+      long alertCount = lake.read(Tables.GOLD_DRIFT_ALERTS).where(col("date").equalTo(lit(day))).count();
       Result result = new Result(windowed, c.getLong(0), active - windowed, c.getLong(1), embedded, alertCount,
           ownStrata.size() + 1L);
       accounts.unpersist();

@@ -220,7 +220,8 @@ public final class FeaturesJob extends LakeJob<FeaturesJob.Result> {
       Dataset<Row> indexable = todaysTemplates.where(col("requests").geq(options.minTemplateRequests())).select("template_id");
       Dataset<Row> newEntries = TemplateAssignment.newIndexEntries(signed, assignment, indexable, index)
           .withColumn("first_seen", lit(day));
-      long newIndexEntries = lake.replace(Tables.SILVER_TEMPLATE_BANDS, newEntries, "first_seen = DATE'" + d + "'");
+      lake.replace(Tables.SILVER_TEMPLATE_BANDS, newEntries, "first_seen = DATE'" + d + "'");
+      long newIndexEntries = lake.read(Tables.SILVER_TEMPLATE_BANDS).where(col("first_seen").equalTo(lit(day))).count();
       Faults.point("features:after-template-bands");
 
       group.step("features " + d + ": merge silver.templates");
@@ -253,17 +254,19 @@ public final class FeaturesJob extends LakeJob<FeaturesJob.Result> {
 
       group.step("features " + d + ": write gold.account_daily");
       Dataset<Row> withTags = tagged.join(todaysTemplates.select("template_id", "capability", "cot", "script"), "template_id");
-      long accounts = lake.replace(Tables.GOLD_ACCOUNT_DAILY, AccountDaily.compute(d, withTags, newModels), "date = DATE'" + d + "'");
+      lake.replace(Tables.GOLD_ACCOUNT_DAILY, AccountDaily.compute(d, withTags, newModels), "date = DATE'" + d + "'");
       Faults.point("features:after-account-daily");
 
       group.step("features " + d + ": write gold.account_windows");
       Dataset<Row> recentDaily = lake.read(Tables.GOLD_ACCOUNT_DAILY)
           .where(col("date").between(lit(Date.valueOf(d.minusDays(89))), lit(day)));
-      long windowRows = lake.replace(Tables.GOLD_ACCOUNT_WINDOWS, AccountWindows.compute(d, recentDaily), "date = DATE'" + d + "'");
+      lake.replace(Tables.GOLD_ACCOUNT_WINDOWS, AccountWindows.compute(d, recentDaily), "date = DATE'" + d + "'");
 
       group.step("features " + d + ": counts");
       Row t = todaysTemplates.agg(count(lit(1)), expr("count_if(requests >= " + options.minTemplateRequests() + ")"),
           expr("sum(requests)")).first();
+      long accounts = lake.read(Tables.GOLD_ACCOUNT_DAILY).where(col("date").equalTo(lit(day))).count();
+      long windowRows = lake.read(Tables.GOLD_ACCOUNT_WINDOWS).where(col("date").equalTo(lit(day))).count();
       long lateEvents = lake.read(Tables.BRONZE_EVENTS)
           .where(col("landing_date").equalTo(lit(day)).and(col("event_date").lt(lit(day)))).count();
       Result result = new Result(t.isNullAt(2) ? 0 : t.getLong(2), prompts.count(), t.getLong(0), t.getLong(1),

@@ -149,8 +149,9 @@ public final class IngestJob extends LakeJob<IngestJob.Result> {
       }
 
       group.step("ingest " + d + ": write quarantine.events");
-      long quarantined = lake.replace(Tables.QUARANTINE_EVENTS, quarantine, "landing_date = DATE'" + d + "'");
+      lake.replace(Tables.QUARANTINE_EVENTS, quarantine, "landing_date = DATE'" + d + "'");
       conflictRows.unpersist();
+      long quarantined = lake.read(Tables.QUARANTINE_EVENTS).where(col("landing_date").equalTo(lit(d.toString()).cast("date"))).count();
       Faults.point("ingest:after-quarantine");
 
       group.step("ingest " + d + ": merge into bronze.events");

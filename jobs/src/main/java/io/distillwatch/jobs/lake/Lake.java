@@ -9,7 +9,6 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -25,8 +24,6 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.lit;
 
 /**
  * The lake: a root (local path or {@code s3a://bucket/prefix}) holding one Delta table per
@@ -127,36 +124,14 @@ public final class Lake {
    * with {@code rows}; the table's columns are selected by name, so column order does not matter.
    * A column added to the table's spec since the table was created is added to it by this write
    * (Delta schema merge; older rows read it as null).
-   *
-   * @return the rows written, counted by the write itself as they pass (a Spark {@link Observation}),
-   *     so a job's counts need no read-back of what it wrote
    */
-  public long replace(TableSpec t, Dataset<Row> rows, String where) {
+  public void replace(TableSpec t, Dataset<Row> rows, String where) {
     if (!exists(t)) { // loading a DeltaTable costs a snapshot: only when the table may need creating
       ensure(t);
     }
-    Observation written = new Observation();
-    rowsToWrite(t, rows).observe(written, count(lit(1)).as("rows")).write().format("delta").mode("overwrite")
-        .option("replaceWhere", where).option("mergeSchema", "true").save(path(t));
+    rowsToWrite(t, rows).write().format("delta").mode("overwrite").option("replaceWhere", where)
+        .option("mergeSchema", "true").save(path(t));
     SparkActivity.commit();
-    return observedRows(written, () -> read(t).where(where).count());
-  }
-
-  /**
-   * The rows an observed write counted. Spark hands them over as the write's action ends; should a
-   * write ever finish without them (a plan that never ran the observed node), the table is counted.
-   */
-  private static long observedRows(Observation written, java.util.function.LongSupplier readBack) {
-    try {
-      Row r = scala.concurrent.Await.result(written.future(), scala.concurrent.duration.Duration.create(30, "s"));
-      return r.getLong(0);
-    } catch (java.util.concurrent.TimeoutException e) {
-      org.slf4j.LoggerFactory.getLogger(Lake.class).warn("a write's own row count did not arrive in 30 s; counting the table instead");
-      return readBack.getAsLong();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for a write's row count", e);
-    }
   }
 
   /** MERGE keyed on the natural key: new keys are inserted, existing ones updated when {@code updateWhen} holds. */

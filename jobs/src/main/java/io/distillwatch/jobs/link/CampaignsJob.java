@@ -219,7 +219,7 @@ public final class CampaignsJob extends LakeJob<CampaignsJob.Result> {
       lake.replace(t.members(), memberRows, where);
       lake.replace(t.accountScores(), memberRows.join(degrees(edges), new String[] {"account_id"}, "left")
           .na().fill(0L, new String[] {"links"}).na().fill(0.0, new String[] {"link_weight"}), where);
-      long lineageCount = lake.replace(t.lineage(), ids.lineage().withColumn("date", lit(day)), where);
+      lake.replace(t.lineage(), ids.lineage().withColumn("date", lit(day)), where);
       // a cluster a peer lab's campaign joined (share match, link kind peer_indicator) is a lead for an analyst,
       // flagged or not: our own evidence decides the flag, the peer's only brings the accounts together
       Column peerEdges = coalesce(element_at(col("edge_kinds"), lit(LinkKind.PEER_INDICATOR)), lit(0L));
@@ -230,12 +230,14 @@ public final class CampaignsJob extends LakeJob<CampaignsJob.Result> {
                   lit("escalated"))
               .when(peerEdges.gt(0), lit("peer_lead")))
           .where(col("alert").isNotNull());
-      long alertCount = lake.replace(t.alerts(), alerts, where);
+      lake.replace(t.alerts(), alerts, where);
 
       group.step("campaigns " + d + ": counts");
       // the night's campaigns as written, from the kept rows (no read-back of the table)
       Row c = campaigns.agg(count(lit(1)), sum(when(col("flagged"), 1).otherwise(0)),
           sum(when(col("flagged"), col("cluster_size")).otherwise(0))).first();
+      long alertCount = lake.read(t.alerts()).where(col("date").equalTo(lit(day))).count();
+      long lineageCount = lake.read(t.lineage()).where(col("date").equalTo(lit(day))).count();
       long verdicts = classifier == null ? 0 : classifier.campaignVerdicts() + classifier.benignVerdicts();
       Result r = new Result(c.getLong(0), c.isNullAt(1) ? 0 : c.getLong(1), c.isNullAt(2) ? 0 : c.getLong(2),
           alertCount, lineageCount, verdicts);

@@ -171,7 +171,7 @@ public final class LinkJob extends LakeJob<LinkJob.Result> {
       AccountLinks.Links links = AccountLinks.edges(spark, memberships, behaviour, options.kinds(), active,
           options.starAbove(), options.minWeight());
       Date day = Date.valueOf(d);
-      long edges = lake.replace(t.links(), links.edges().withColumn("date", lit(day)), "date = DATE'" + d + "'");
+      lake.replace(t.links(), links.edges().withColumn("date", lit(day)), "date = DATE'" + d + "'");
       Faults.point("link:after-links");
       group.step("link " + d + ": hub report");
       lake.replace(t.hubs(), links.hubs().withColumn("date", lit(day)), "date = DATE'" + d + "'");
@@ -182,10 +182,11 @@ public final class LinkJob extends LakeJob<LinkJob.Result> {
       links.release();
       Materialized.release(memberships);
 
-      // the accounts the edges hold: read back (the edges are not kept, and recomputing them costs more)
       Dataset<Row> written = lake.read(t.links()).where(col("date").equalTo(lit(day)));
+      long edges = written.count();
       long linked = written.select(col("src").as("a")).union(written.select(col("dst").as("a"))).distinct().count();
-      return new Result(active, edges, linked, dropped);
+      Result r = new Result(active, edges, linked, dropped);
+      return r;
     } finally {
       Materialized.release(activity);
     }
