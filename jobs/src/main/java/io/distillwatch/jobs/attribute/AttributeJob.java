@@ -243,14 +243,9 @@ public final class AttributeJob {
     private final String study;
 
     AttributionTable(Lake lake, List<AttributionStudy.Result> results) {
-      super(lake);
+      super(lake, NAME);
       this.results = results;
       this.study = results.get(0).study(); // checked by StudySpec: letters, digits, . _ + - only
-    }
-
-    @Override
-    protected String name() {
-      return NAME;
     }
 
     @Override

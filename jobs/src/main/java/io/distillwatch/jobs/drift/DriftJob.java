@@ -153,13 +153,8 @@ public final class DriftJob extends LakeJob<DriftJob.Result> {
   private final Options options;
 
   public DriftJob(Lake lake, Options options) {
-    super(lake);
+    super(lake, NAME);
     this.options = options;
-  }
-
-  @Override
-  protected String name() {
-    return NAME;
   }
 
   @Override

@@ -83,7 +83,7 @@ public final class EvaluateJob extends LakeJob<EvaluateJob.Result> {
   private final Options options;
 
   public EvaluateJob(Lake lake, Options options) {
-    super(lake);
+    super(lake, NAME);
     this.options = options;
   }
 
@@ -94,11 +94,6 @@ public final class EvaluateJob extends LakeJob<EvaluateJob.Result> {
       throw new InvalidInputException("no campaigns in " + t.campaigns().name() + " of " + lake.root() + "; run campaigns first");
     }
     return r.getDate(0).toLocalDate();
-  }
-
-  @Override
-  protected String name() {
-    return NAME;
   }
 
   @Override

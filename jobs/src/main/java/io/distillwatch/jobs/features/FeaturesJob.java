@@ -141,13 +141,8 @@ public final class FeaturesJob extends LakeJob<FeaturesJob.Result> {
   private final Options options;
 
   public FeaturesJob(Lake lake, Options options) {
-    super(lake);
+    super(lake, NAME);
     this.options = options;
-  }
-
-  @Override
-  protected String name() {
-    return NAME;
   }
 
   @Override

@@ -93,13 +93,8 @@ public final class IngestJob extends LakeJob<IngestJob.Result> {
   private final Options options;
 
   public IngestJob(Lake lake, Options options) {
-    super(lake);
+    super(lake, NAME);
     this.options = options;
-  }
-
-  @Override
-  protected String name() {
-    return NAME;
   }
 
   @Override

@@ -11,8 +11,8 @@ import java.util.Optional;
  * What every job of the lake does the same way, written once (as Iceberg's {@code BaseSparkAction}
  * serves its actions): it runs inside a Spark job group whose description is the job's effective
  * options, names its steps on that group (each step's progress line says what it cost), and, when
- * it ran a night, records the run in {@code ops.runs} with its metrics and costs. A job writes only
- * {@link #name}, {@link #description}, {@link #run} and, if it records its runs, {@link #record};
+ * it ran a night, records the run in {@code ops.runs} with its metrics and costs. A job gives its
+ * name to the constructor and writes {@link #description}, {@link #run} and, if it records its runs, {@link #record};
  * callers call {@link #execute}.
  *
  * @param <R> the job's result
@@ -20,14 +20,18 @@ import java.util.Optional;
 public abstract class LakeJob<R> {
   protected final Lake lake;
   protected final SparkSession spark;
+  private final String name;
 
-  protected LakeJob(Lake lake) {
+  /** @param name the job's name: its command, its Spark job group, its rows in {@code ops.runs} */
+  protected LakeJob(Lake lake, String name) {
     this.lake = lake;
     this.spark = lake.spark();
+    this.name = name;
   }
 
-  /** The job's name: its command, its Spark job group, its rows in {@code ops.runs}. */
-  protected abstract String name();
+  public final String name() {
+    return name;
+  }
 
   /** The options the job group's description shows ({@code --key value}, in order; {@code date} names the group). */
   protected abstract Map<String, ?> description();

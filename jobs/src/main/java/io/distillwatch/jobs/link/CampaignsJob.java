@@ -108,13 +108,8 @@ public final class CampaignsJob extends LakeJob<CampaignsJob.Result> {
   private final Options options;
 
   public CampaignsJob(Lake lake, Options options) {
-    super(lake);
+    super(lake, NAME);
     this.options = options;
-  }
-
-  @Override
-  protected String name() {
-    return NAME;
   }
 
   @Override

@@ -116,13 +116,8 @@ public final class LinkJob extends LakeJob<LinkJob.Result> {
   private final Options options;
 
   public LinkJob(Lake lake, Options options) {
-    super(lake);
+    super(lake, NAME);
     this.options = options;
-  }
-
-  @Override
-  protected String name() {
-    return NAME;
   }
 
   @Override

@@ -50,13 +50,8 @@ public final class PurgeJob extends LakeJob<PurgeJob.Result> {
   private final Options options;
 
   public PurgeJob(Lake lake, Options options) {
-    super(lake);
+    super(lake, NAME);
     this.options = options;
-  }
-
-  @Override
-  protected String name() {
-    return NAME;
   }
 
   @Override

@@ -39,13 +39,8 @@ public final class ReportJob extends LakeJob<ReportJob.Result> {
   private final Options options;
 
   public ReportJob(Lake lake, Options options) {
-    super(lake);
+    super(lake, NAME);
     this.options = options;
-  }
-
-  @Override
-  protected String name() {
-    return NAME;
   }
 
   @Override

@@ -95,13 +95,8 @@ public final class ShareExport extends LakeJob<ShareExport.Result> {
   private LocalDate night; // the night exported, resolved once (before the job group opens: it names it)
 
   public ShareExport(Lake lake, Options options) {
-    super(lake);
+    super(lake, "share-export");
     this.options = options;
-  }
-
-  @Override
-  protected String name() {
-    return "share-export";
   }
 
   /** The date given, or the newest night with campaigns. */

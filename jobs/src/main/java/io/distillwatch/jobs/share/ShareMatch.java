@@ -88,13 +88,8 @@ public final class ShareMatch extends LakeJob<ShareMatch.Result> {
   private LocalDate night;
 
   public ShareMatch(Lake lake, Options options) {
-    super(lake);
+    super(lake, "share-match");
     this.options = options;
-  }
-
-  @Override
-  protected String name() {
-    return "share-match";
   }
 
   private PeerBundle bundle() {

@@ -65,17 +65,12 @@ public final class VerdictJob extends LakeJob<VerdictJob.Result> {
 
   /** With the clock that stamps {@code recorded_at} (tests record verdicts "before" a night ran). */
   public VerdictJob(Lake lake, List<Verdict> verdicts, Clock clock) {
-    super(lake);
+    super(lake, NAME);
     if (verdicts.isEmpty()) {
       throw new IllegalArgumentException("no verdicts to record");
     }
     this.verdicts = List.copyOf(verdicts);
     this.clock = clock;
-  }
-
-  @Override
-  protected String name() {
-    return NAME;
   }
 
   @Override
