@@ -46,9 +46,10 @@ import static org.apache.spark.sql.functions.when;
  * capped at {@link #SIGNAL_CAP}. A value under the signal's materiality floor weighs nothing
  * whatever its rank (a tenth of traffic, a year of age: orders of magnitude, not fitted to any data).
  *
- * <p>The weights add up, with the coordination group capped at {@link #COORDINATION_CAP}: a group
- * that is only coordinated (a family on one card, a course that signed up together) is not a
- * campaign until its traffic is unusual too. The evidence score is {@code E / (E + HALF_EVIDENCE)}:
+ * <p>The weights add up, with the coordination group capped at {@link #COORDINATION_CAP} and at the
+ * harvesting group's own weight: coordination corroborates unusual traffic, it never carries a
+ * cluster. A group that is only coordinated (a family on one card, a course that signed up together)
+ * weighs nothing until its traffic is unusual too, and then at most twice what its traffic weighs. The evidence score is {@code E / (E + HALF_EVIDENCE)}:
  * 0.5 at two units of weight (one signal as rare as one in a thousand, or two as rare as one in a
  * hundred each). The rarities and weights of every signal are kept with the cluster, so the
  * evidence line can say which signals carried the score and how rare each was.
@@ -75,17 +76,40 @@ public final class EvidenceWeights {
   public static final String COORDINATION = "coordination";
   public static final String HARVESTING = "harvesting";
 
+  /** An account's share on the distillation capabilities, from its {@link AccountActivity#window} columns. */
+  private static final String ACCOUNT_DISTILL_SHARE = "(" + String.join(" + ",
+      AccountActivity.DISTILL_CAPABILITIES.stream().map(c -> "coalesce(cap_" + c + "_share, 0)").toList()) + ")";
+  /**
+   * Requests a day x map to x / (x + PER_DAY_SCALE) in [0, 1), an order-preserving map (rarity is a rank)
+   * that keeps the histogram's 1/1000 steps under a tenth of a request a day near zero.
+   */
+  static final double PER_DAY_SCALE = 30.0;
+  /** Fewer harvest-shaped requests a day than this per account is no harvest, however rare. */
+  public static final double HARVEST_FLOOR_PER_DAY = 1.0;
+
+  private static String perDayScale(String perDay) {
+    return "((" + perDay + ") / ((" + perDay + ") + " + PER_DAY_SCALE + "))";
+  }
+
   public static final List<Signal> SIGNALS = List.of(
-      new Signal("chain_of_thought", HARVESTING, Reference.ACCOUNTS,
-          "greatest(coalesce(cot_share, 0), coalesce(private_cot_share, 0))", "cot_share", 0.1,
-          "format_string('%.2f', greatest(coalesce(cot_share, 0), coalesce(private_cot_share, 0)))",
-          "share of prompts (or of the private-template part) eliciting chain-of-thought"),
-      new Signal("distillation_capabilities", HARVESTING, Reference.ACCOUNTS,
-          "greatest(coalesce(distill_capability_share, 0), coalesce(private_distill_share, 0))",
-          String.join(" + ", AccountActivity.DISTILL_CAPABILITIES.stream().map(c -> "coalesce(cap_" + c + "_share, 0)").toList()),
-          0.1,
-          "format_string('%.2f', greatest(coalesce(distill_capability_share, 0), coalesce(private_distill_share, 0)))",
+      new Signal("chain_of_thought", HARVESTING, Reference.ACCOUNTS, "coalesce(cot_share, 0)", "cot_share", 0.1,
+          "format_string('%.2f', coalesce(cot_share, 0))", "share of prompts eliciting chain-of-thought"),
+      new Signal("distillation_capabilities", HARVESTING, Reference.ACCOUNTS, "coalesce(distill_capability_share, 0)",
+          ACCOUNT_DISTILL_SHARE, 0.1, "format_string('%.2f', coalesce(distill_capability_share, 0))",
           "share on coding, tools, reasoning and grading"),
+      // the private-template part is weighed by its volume, not by its share: a share over the part of a
+      // cluster's traffic picked out because nobody else sent it is not comparable with whole accounts'
+      // shares (a course's shared assignments are all of its private part); a harvest is many answers
+      new Signal("private_harvest", HARVESTING, Reference.ACCOUNTS,
+          perDayScale("coalesce(requests_per_account_day, 0) * coalesce(private_template_share, 0)"
+              + " * greatest(coalesce(private_cot_share, 0), coalesce(private_distill_share, 0))"),
+          perDayScale("coalesce(requests / active_days, 0)"
+              + " * greatest(coalesce(cot_share, 0), " + ACCOUNT_DISTILL_SHARE + ")"),
+          HARVEST_FLOOR_PER_DAY / (HARVEST_FLOOR_PER_DAY + PER_DAY_SCALE),
+          "format_string('%.1f a day per account', coalesce(requests_per_account_day, 0) * coalesce(private_template_share, 0)"
+              + " * greatest(coalesce(private_cot_share, 0), coalesce(private_distill_share, 0)))",
+          "chain-of-thought or distillation-shaped requests per account-day on templates nobody outside the cluster"
+              + " sent, against accounts' own such requests per day"),
       new Signal("new_model_pivot", HARVESTING, Reference.ACCOUNTS, "coalesce(new_model_share, 0)",
           "coalesce(new_model_share, 0)", 0.1, "format_string('%.2f', coalesce(new_model_share, 0))",
           "share on a model released in the last two days"),
@@ -123,7 +147,7 @@ public final class EvidenceWeights {
   public static final double COMMON_LOG10 = 1.0;
   /** One signal weighs at most this (one in 10,000: beyond that, no night's population resolves it). */
   public static final double SIGNAL_CAP = 3.0;
-  /** Coordination alone cannot make a campaign: its signals together weigh at most this. */
+  /** Coordination signals together weigh at most this, and never more than the harvesting signals do. */
   public static final double COORDINATION_CAP = 1.5;
   /** The total weight at which the evidence score is 0.5. */
   public static final double HALF_EVIDENCE = 2.0;
@@ -272,7 +296,9 @@ public final class EvidenceWeights {
       }
     }
     Column names = array(SIGNALS.stream().map(s -> lit(s.name())).toArray(Column[]::new));
-    Column total = harvesting.plus(least(coordination, lit(COORDINATION_CAP)));
+    // coordination corroborates: it adds no more than the traffic's own evidence (a course that signed up
+    // together and sends a little chain-of-thought is not a campaign), and at most COORDINATION_CAP
+    Column total = harvesting.plus(least(coordination, lit(COORDINATION_CAP), harvesting));
     return out
         .withColumn("signal_rarity", map_from_arrays(names, col("_rarity")))
         .withColumn("evidence_weights", map_from_arrays(names, array(weights.toArray(Column[]::new))))

@@ -41,7 +41,7 @@ class EvidenceWeightsTest {
       .add("cap_agentic_coding_share", DataTypes.DoubleType).add("cap_tool_use_share", DataTypes.DoubleType)
       .add("cap_reasoning_share", DataTypes.DoubleType).add("cap_rubric_grading_share", DataTypes.DoubleType)
       .add("new_model_share", DataTypes.DoubleType).add("age_days", DataTypes.IntegerType)
-      .add("in_cluster", DataTypes.BooleanType);
+      .add("in_cluster", DataTypes.BooleanType).add("requests", DataTypes.LongType).add("active_days", DataTypes.LongType);
 
   private static final StructType CLUSTERS = new StructType()
       .add("cluster_key", DataTypes.StringType).add("cluster_size", DataTypes.LongType)
@@ -51,7 +51,7 @@ class EvidenceWeightsTest {
       .add("template_concentration", DataTypes.DoubleType).add("private_template_share", DataTypes.DoubleType)
       .add("sync_score", DataTypes.DoubleType).add("payment_sharing", DataTypes.DoubleType)
       .add("signup_spread_days", DataTypes.DoubleType).add("orgs_per_account", DataTypes.DoubleType)
-      .add("prefixes_per_account", DataTypes.DoubleType);
+      .add("prefixes_per_account", DataTypes.DoubleType).add("requests_per_account_day", DataTypes.DoubleType);
 
   @BeforeAll
   void weighTheNight() {
@@ -61,7 +61,7 @@ class EvidenceWeightsTest {
       boolean coder = rng.nextDouble() < 0.2;
       double coding = coder ? 0.6 + 0.4 * rng.nextDouble() : 0.2 * rng.nextDouble();
       accounts.add(RowFactory.create("a" + i, 0.15 * rng.nextDouble() * rng.nextDouble(), coding, 0.0,
-          0.1 * rng.nextDouble(), 0.0, 0.0, 2 + rng.nextInt(900), false));
+          0.1 * rng.nextDouble(), 0.0, 0.0, 2 + rng.nextInt(900), false, 7L * (1 + rng.nextInt(80)), 7L));
     }
     List<Row> clusters = new ArrayList<>();
     for (int i = 0; i < 60; i++) {
@@ -70,15 +70,23 @@ class EvidenceWeightsTest {
       clusters.add(RowFactory.create("benign-" + i, size, 0.1 * rng.nextDouble(), 0.0, 0.3 + 0.6 * rng.nextDouble(), 0.0, 0.0,
           course ? 10.0 + rng.nextInt(200) : 30.0 + rng.nextInt(900), 0.3 + 0.5 * rng.nextDouble(),
           course ? 0.3 * rng.nextDouble() : 0.0, 0.4 * rng.nextDouble(), course ? 0.0 : 0.3 + 0.4 * rng.nextDouble(),
-          course ? 0.5 + 3 * rng.nextDouble() : 100 + 300 * rng.nextDouble(), course ? 1.0 : 0.5, course ? 0.3 : 1.0));
+          course ? 0.5 + 3 * rng.nextDouble() : 100 + 300 * rng.nextDouble(), course ? 1.0 : 0.5, course ? 0.3 : 1.0,
+          3.0 + 10 * rng.nextDouble()));
     }
     // one rare signal: chain-of-thought in most prompts, far above every background account; the rest ordinary
-    clusters.add(RowFactory.create("one-rare", 12L, 0.85, 0.0, 0.5, 0.0, 0.0, 400.0, 0.5, 0.0, 0.2, 0.1, 200.0, 1.0, 1.0));
+    clusters.add(RowFactory.create("one-rare", 12L, 0.85, 0.0, 0.5, 0.0, 0.0, 400.0, 0.5, 0.0, 0.2, 0.1, 200.0, 1.0, 1.0, 20.0));
     // many common signals, each inside the benign range: under the old count, young_accounts, template_concentration,
     // distillation_capabilities and shared_payment (4 of 11 rules) to one-rare's one
-    clusters.add(RowFactory.create("many-common", 12L, 0.05, 0.0, 0.7, 0.0, 0.0, 40.0, 0.6, 0.1, 0.2, 0.5, 150.0, 0.5, 1.0));
+    clusters.add(RowFactory.create("many-common", 12L, 0.05, 0.0, 0.7, 0.0, 0.0, 40.0, 0.6, 0.1, 0.2, 0.5, 150.0, 0.5, 1.0, 20.0));
     // only coordinated, at the extreme of every coordination signal, with ordinary traffic
-    clusters.add(RowFactory.create("only-coordinated", 80L, 0.05, 0.0, 0.3, 0.0, 0.0, 1.0, 0.5, 0.0, 0.2, 0.95, 0.1, 1.0, 0.02));
+    clusters.add(RowFactory.create("only-coordinated", 80L, 0.05, 0.0, 0.3, 0.0, 0.0, 1.0, 0.5, 0.0, 0.2, 0.95, 0.1, 1.0, 0.02, 10.0));
+    // a course: its shared assignments are all of its private part, and ask for reasoning and code (private shares
+    // 0.30 and 0.71), but it is 18 students at 5.5 requests a day: its private part is about one request a day each
+    clusters.add(RowFactory.create("course", 18L, 0.08, 0.30, 0.35, 0.71, 0.0, 19.0, 0.45, 0.25, 0.3, 0.0, 0.5, 1.0, 0.3, 5.5));
+    // a reseller: its customers' chat is most of its traffic, a tenth of it is a harvest of 108 requests a day per account
+    // on templates nobody else sends, more than any single background account sends of such work
+    clusters.add(RowFactory.create("reseller", 60L, 0.09, 0.30, 0.35, 0.90, 0.0, 400.0, 0.3, 0.30, 0.1, 0.0, 200.0, 1.0, 1.0,
+        400.0));
     Dataset<Row> clusterRows = spark.createDataFrame(clusters, CLUSTERS);
     references = EvidenceWeights.references(clusterRows, spark.createDataFrame(accounts, ACCOUNTS));
     List<Row> weighed = EvidenceWeights.weigh(clusterRows, references).collectAsList();
@@ -121,7 +129,11 @@ class EvidenceWeightsTest {
     double coordination = EvidenceWeights.SIGNALS.stream().filter(s -> s.group().equals(EvidenceWeights.COORDINATION))
         .mapToDouble(s -> weights.get(s.name())).sum();
     assertThat(coordination).as("rare on every coordination signal").isGreaterThan(EvidenceWeights.COORDINATION_CAP);
-    assertThat(r.getDouble(r.fieldIndex("evidence_weight"))).isEqualTo(EvidenceWeights.COORDINATION_CAP);
+    double harvesting = EvidenceWeights.SIGNALS.stream().filter(s -> s.group().equals(EvidenceWeights.HARVESTING))
+        .mapToDouble(s -> weights.get(s.name())).sum();
+    // it corroborates the traffic's own evidence, at most doubling it: nothing rare in the traffic, nothing at all
+    assertThat(r.getDouble(r.fieldIndex("evidence_weight")))
+        .isEqualTo(harvesting + Math.min(EvidenceWeights.COORDINATION_CAP, harvesting), within(1e-9));
     assertThat(score(r)).isLessThan(0.5);
   }
 
@@ -134,11 +146,28 @@ class EvidenceWeightsTest {
   }
 
   @Test
+  void aPrivatePartIsWeighedByItsVolumeNotByItsShare() {
+    Row course = probes.get("course");
+    Map<String, Double> weights = course.getJavaMap(course.fieldIndex("evidence_weights"));
+    assertThat(weights.get("chain_of_thought")).isZero();
+    assertThat(weights.get("distillation_capabilities")).isZero();
+    assertThat(weights.get("private_harvest")).isZero();
+    assertThat(score(course)).as(course.getString(course.fieldIndex("evidence_carried_by"))).isLessThan(0.5);
+
+    Row reseller = probes.get("reseller");
+    Map<String, Double> rarity = reseller.getJavaMap(reseller.fieldIndex("signal_rarity"));
+    assertThat(rarity.get("private_harvest")).isCloseTo(1.0 / 2_001, within(1e-12)); // above all 2,000 accounts
+    assertThat(score(reseller)).isGreaterThanOrEqualTo(0.5);
+    assertThat(reseller.getString(reseller.fieldIndex("evidence_carried_by")))
+        .startsWith("private_harvest 108.0 a day per account (1 in 2001 accounts, +2.30)");
+  }
+
+  @Test
   void clusterRaritiesLeaveTheClusterItselfOut() {
     EvidenceWeights.Signal sync = EvidenceWeights.SIGNALS.stream().filter(s -> s.name().equals("synchronised")).findFirst()
         .orElseThrow();
-    // 63 clusters; the largest value is at least as extreme only as itself: (1 + 0) / (1 + 62)
-    assertThat(references.rarity(sync, 1.0)).isCloseTo(1.0 / 63, within(1e-12));
+    // 65 clusters; the largest value is at least as extreme only as itself: (1 + 0) / (1 + 64)
+    assertThat(references.rarity(sync, 1.0)).isCloseTo(1.0 / 65, within(1e-12));
     assertThat(references.rarity(sync, 0.0)).isEqualTo(1.0);
     assertThat(references.accountReference()).startsWith("background accounts");
   }
@@ -147,10 +176,10 @@ class EvidenceWeightsTest {
   void tooFewBackgroundAccountsFallBackToEveryActiveAccount() {
     List<Row> accounts = new ArrayList<>();
     for (int i = 0; i < 150; i++) {
-      accounts.add(RowFactory.create("a" + i, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 100, i >= 50));
+      accounts.add(RowFactory.create("a" + i, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 100, i >= 50, 70L, 7L));
     }
     Dataset<Row> clusterRows = spark.createDataFrame(List.of(
-        RowFactory.create("c", 5L, 0.9, 0.0, 0.0, 0.0, 0.0, 100.0, 0.0, 0.0, 0.0, 0.0, 100.0, 1.0, 1.0)), CLUSTERS);
+        RowFactory.create("c", 5L, 0.9, 0.0, 0.0, 0.0, 0.0, 100.0, 0.0, 0.0, 0.0, 0.0, 100.0, 1.0, 1.0, 10.0)), CLUSTERS);
     EvidenceWeights.References refs = EvidenceWeights.references(clusterRows, spark.createDataFrame(accounts, ACCOUNTS));
     assertThat(refs.accountReference()).startsWith("all active accounts");
     assertThat(refs.sizes().get("chain_of_thought")).isEqualTo(150L);
