@@ -49,10 +49,11 @@ import static org.apache.spark.sql.functions.when;
  * <p>The weights add up, with the coordination group capped at {@link #COORDINATION_CAP} and at the
  * harvesting group's own weight: coordination corroborates unusual traffic, it never carries a
  * cluster. A group that is only coordinated (a family on one card, a course that signed up together)
- * weighs nothing until its traffic is unusual too, and then at most twice what its traffic weighs. The evidence score is {@code E / (E + HALF_EVIDENCE)}:
- * 0.5 at two units of weight (one signal as rare as one in a thousand, or two as rare as one in a
- * hundred each). The rarities and weights of every signal are kept with the cluster, so the
- * evidence line can say which signals carried the score and how rare each was.
+ * weighs nothing until its traffic is unusual too, and then at most twice what its traffic weighs.
+ * The evidence score is {@code E / (E + HALF_EVIDENCE)}: 0.5 at two units of weight (one signal as
+ * rare as one in a thousand, or two as rare as one in a hundred each). The rarities and weights of
+ * every signal are kept with the cluster, so the evidence line can say which signals carried the
+ * score and how rare each was.
  */
 public final class EvidenceWeights {
   private EvidenceWeights() {}
