@@ -80,6 +80,9 @@ public final class EvidenceWeights {
   /** An account's share on the distillation capabilities, from its {@link AccountActivity#window} columns. */
   private static final String ACCOUNT_DISTILL_SHARE = "(" + String.join(" + ",
       AccountActivity.DISTILL_CAPABILITIES.stream().map(c -> "coalesce(cap_" + c + "_share, 0)").toList()) + ")";
+  /** A cluster's chain-of-thought or distillation-shaped requests per account-day on its private templates. */
+  private static final String CLUSTER_PRIVATE_HARVEST = "coalesce(requests_per_account_day, 0) * coalesce(private_template_share, 0)"
+      + " * greatest(coalesce(private_cot_share, 0), coalesce(private_distill_share, 0))";
   /**
    * Requests a day x map to x / (x + PER_DAY_SCALE) in [0, 1), an order-preserving map (rarity is a rank)
    * that keeps the histogram's 1/1000 steps under a tenth of a request a day near zero.
@@ -101,14 +104,11 @@ public final class EvidenceWeights {
       // the private-template part is weighed by its volume, not by its share: a share over the part of a
       // cluster's traffic picked out because nobody else sent it is not comparable with whole accounts'
       // shares (a course's shared assignments are all of its private part); a harvest is many answers
-      new Signal("private_harvest", HARVESTING, Reference.ACCOUNTS,
-          perDayScale("coalesce(requests_per_account_day, 0) * coalesce(private_template_share, 0)"
-              + " * greatest(coalesce(private_cot_share, 0), coalesce(private_distill_share, 0))"),
+      new Signal("private_harvest", HARVESTING, Reference.ACCOUNTS, perDayScale(CLUSTER_PRIVATE_HARVEST),
           perDayScale("coalesce(requests / active_days, 0)"
               + " * greatest(coalesce(cot_share, 0), " + ACCOUNT_DISTILL_SHARE + ")"),
           HARVEST_FLOOR_PER_DAY / (HARVEST_FLOOR_PER_DAY + PER_DAY_SCALE),
-          "format_string('%.1f a day per account', coalesce(requests_per_account_day, 0) * coalesce(private_template_share, 0)"
-              + " * greatest(coalesce(private_cot_share, 0), coalesce(private_distill_share, 0)))",
+          "format_string('%.1f a day per account', " + CLUSTER_PRIVATE_HARVEST + ")",
           "chain-of-thought or distillation-shaped requests per account-day on templates nobody outside the cluster"
               + " sent, against accounts' own such requests per day"),
       new Signal("new_model_pivot", HARVESTING, Reference.ACCOUNTS, "coalesce(new_model_share, 0)",

@@ -27,15 +27,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * the contract's files come out, the known student is attributed and the human-data model is not,
  * and bad studies are one-line errors with exit code 3.
  */
-class AttributeCommandTest {
-  static final Path ALPACA = Path.of(System.getProperty("dw.shared.data", "../../shared/data"), "alpaca_eval");
+public class AttributeCommandTest {
+  public static final Path ALPACA = Path.of(System.getProperty("dw.shared.data", "../../shared/data"), "alpaca_eval");
 
   static Outcome run(String... argv) {
     return CliRun.run(argv);
   }
 
   /** A study folder with AlpacaEval outputs copied in unchanged, minus the models left out. */
-  static Path study(String studyJson, List<String> models) throws IOException {
+  public static Path study(String studyJson, List<String> models) throws IOException {
     Path dir = Fixtures.tempDir("study");
     Files.createDirectories(dir.resolve("outputs"));
     Files.writeString(dir.resolve("study.json"), studyJson);
@@ -45,14 +45,14 @@ class AttributeCommandTest {
     return dir;
   }
 
-  static final String CLAUDE_STUDY = """
+  public static final String CLAUDE_STUDY = """
       {"name": "claude-2-check", "provider": "claude-2",
        "suspects": ["claude2-alpaca-13b", "guanaco-65b"],
        "references": ["text_davinci_003", "llama-2-70b-chat-hf", "claude2-alpaca-13b", "guanaco-65b", "gemini-pro",
                       "cohere", "dbrx-instruct", "oasst-sft-pythia-12b"]}
       """;
   // the panel test needs references enough to measure how near unrelated models come to each other
-  static final List<String> CLAUDE_MODELS = List.of("claude-2", "claude2-alpaca-13b", "guanaco-65b", "text_davinci_003",
+  public static final List<String> CLAUDE_MODELS = List.of("claude-2", "claude2-alpaca-13b", "guanaco-65b", "text_davinci_003",
       "llama-2-70b-chat-hf", "gemini-pro", "cohere", "dbrx-instruct", "oasst-sft-pythia-12b");
 
   @Test

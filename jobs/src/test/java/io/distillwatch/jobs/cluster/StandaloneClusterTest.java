@@ -2,6 +2,7 @@ package io.distillwatch.jobs.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.distillwatch.jobs.attribute.AttributeCommandTest;
 import io.distillwatch.jobs.lake.Lake;
 import io.distillwatch.jobs.testing.CliRun;
 import io.distillwatch.jobs.testing.Fixtures;
@@ -48,7 +49,6 @@ import static org.assertj.core.api.Assertions.fail;
 @Tag("cluster") // runs after package under -Preliability (jobs/pom.xml): it needs the -spark.jar
 class StandaloneClusterTest {
   static final Path TARGET = Path.of("target");
-  static final Path ALPACA = Path.of(System.getProperty("dw.shared.data", "../../shared/data"), "alpaca_eval");
 
   @Test
   void nightsAndAStudyOnAStandaloneClusterEqualLocalRuns() throws Exception {
@@ -56,13 +56,15 @@ class StandaloneClusterTest {
     Path landing = Fixtures.smallLanding();
     Path clusterLake = Fixtures.tempDir("cluster-lake");
     Path localLake = Fixtures.tempDir("local-lake");
-    Path study = claudeStudy();
+    assertThat(AttributeCommandTest.ALPACA).as("AlpacaEval outputs (../shared/data)").isDirectory();
+    // AttributeCommandTest's study: claude-2, a known student of it, an unrelated model, eight references
+    Path study = AttributeCommandTest.study(AttributeCommandTest.CLAUDE_STUDY, AttributeCommandTest.CLAUDE_MODELS);
     Path clusterOut = Fixtures.tempDir("cluster-study");
     Path localOut = Fixtures.tempDir("local-study");
     String[] studyArgs = {"attribute", "--study", study.toString(), "--length", "given", "--embedding-model", "none",
         "--classifier", "on", "--permutations", "2000"};
 
-    try (StandaloneCluster cluster = StandaloneCluster.start(TARGET.resolve("dist"), 2, "3g")) {
+    try (StandaloneCluster cluster = StandaloneCluster.start(TARGET.resolve("dist"), sparkJar, 2, "3g")) {
       for (LocalDate d = Fixtures.FROM; !d.isAfter(Fixtures.FROM.plusDays(1)); d = d.plusDays(1)) {
         StandaloneCluster.Submission s = cluster.submit(sparkJar, "2g", "nightly", "--landing", landing.toString(),
             "--lake", clusterLake.toString(), "--date", d.toString());
@@ -71,7 +73,7 @@ class StandaloneClusterTest {
       }
       StandaloneCluster.Submission s = cluster.submit(sparkJar, "2g", concat(studyArgs, "--out", clusterOut.toString()));
       assertThat(s.code()).as("attribute on %s:%n%s", cluster.master(), s.tail()).isZero();
-      assertThat(s.output()).contains("claude2-alpaca-13b ATTRIBUTED to claude-2");
+      assertThat(s.output()).contains("claude2-alpaca-13b ATTRIBUTED to claude-2").contains("guanaco-65b not attributed");
     }
 
     for (LocalDate d = Fixtures.FROM; !d.isAfter(Fixtures.FROM.plusDays(1)); d = d.plusDays(1)) {
@@ -96,25 +98,6 @@ class StandaloneClusterTest {
           .orElseThrow(() -> new IllegalStateException(
               "no target/distillwatch-jobs-*-spark.jar: run mvn -B -ntp install -DskipTests before this test"));
     }
-  }
-
-  /** The study of AttributeCommandTest: claude-2, a known student of it, an unrelated model, eight references. */
-  private static Path claudeStudy() throws IOException {
-    assertThat(ALPACA).as("AlpacaEval outputs (../shared/data)").isDirectory();
-    List<String> models = List.of("claude-2", "claude2-alpaca-13b", "guanaco-65b", "text_davinci_003",
-        "llama-2-70b-chat-hf", "gemini-pro", "cohere", "dbrx-instruct", "oasst-sft-pythia-12b");
-    Path dir = Fixtures.tempDir("cluster-study-in");
-    Files.createDirectories(dir.resolve("outputs"));
-    Files.writeString(dir.resolve("study.json"), """
-        {"name": "claude-2-on-a-cluster", "provider": "claude-2",
-         "suspects": ["claude2-alpaca-13b", "guanaco-65b"],
-         "references": ["text_davinci_003", "llama-2-70b-chat-hf", "claude2-alpaca-13b", "guanaco-65b", "gemini-pro",
-                        "cohere", "dbrx-instruct", "oasst-sft-pythia-12b"]}
-        """);
-    for (String m : models) {
-      Files.copy(ALPACA.resolve(m + ".json"), dir.resolve("outputs").resolve(m + ".json"));
-    }
-    return dir;
   }
 
   private static String[] concat(String[] a, String... b) {

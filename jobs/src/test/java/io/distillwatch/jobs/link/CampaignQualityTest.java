@@ -80,6 +80,8 @@ class CampaignQualityTest {
     }
     assertThat(r.value("all", "campaign_recall")).as("campaign recall")
         .isGreaterThanOrEqualTo((double) identityTactics.size() / (identityTactics.size() + 1));
+    // the benign clusters of the world (a household on one card, a course that signed up together, an agency)
+    assertThat(r.value("all", "benign_clusters_flagged")).as("benign clusters flagged").isZero();
     // the evaluation is in the lake too
     assertThat(lake.read(EvaluateJob.EVALUATION).where(col("date").equalTo(lit(Date.valueOf(LAST)))).count())
         .isEqualTo(r.metrics().size());

@@ -10,8 +10,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 
 /**
  * A Spark standalone cluster on 127.0.0.1 in separate JVMs: one master and {@code workers} workers of
@@ -20,15 +23,12 @@ import java.util.stream.Stream;
  * {@code -spark.jar}.
  *
  * <p>The cluster's Spark home is a directory whose {@code jars/} links every jar of the distribution
- * except those the {@code -spark.jar} bundles (the allow-list of jobs/pom.xml's shade plugin): so the
- * executors see only what a real Spark installation has plus what we ship, and a class we forgot to
- * bundle fails here. Workers start executors as JVMs of their own, which is the point: closures,
+ * except those the {@code -spark.jar} bundles (found in the built jar itself, not in a second copy of
+ * jobs/pom.xml's shade allow-list): so the executors see only what a real Spark installation has plus
+ * what we ship, and a class we forgot to bundle fails here. Workers start executors as JVMs of their own, which is the point: closures,
  * models and caches must cross a process boundary.
  */
 public final class StandaloneCluster implements AutoCloseable {
-  /** Jars that the -spark.jar bundles (jobs/pom.xml, shade includes): not part of the cluster's Spark home. */
-  private static final Pattern BUNDLED = Pattern.compile(
-      "^(distillwatch-|delta-|api-\\d|onnxruntime|tokenizers-|langchain4j-|gson-|jna-).*\\.jar$");
 
   private final Path home;
   private final String jvmFlags;
@@ -45,13 +45,16 @@ public final class StandaloneCluster implements AutoCloseable {
    * Starts the master and the workers and waits until every worker has registered.
    *
    * @param dist {@code jobs/target/dist} (its {@code lib/} and {@code jvm.flags})
+   * @param sparkJar the {@code -spark.jar}: the jars of {@code lib/} whose classes it holds stay out of the Spark home
    */
-  public static StandaloneCluster start(Path dist, int workers, String workerMemory) throws IOException, InterruptedException {
+  public static StandaloneCluster start(Path dist, Path sparkJar, int workers, String workerMemory)
+      throws IOException, InterruptedException {
     Path home = Fixtures.tempDir("spark-home");
     Path jars = Files.createDirectories(home.resolve("jars"));
+    Set<String> shipped = entries(sparkJar);
     try (Stream<Path> lib = Files.list(dist.resolve("lib"))) {
       for (Path jar : lib.toList()) {
-        if (!BUNDLED.matcher(jar.getFileName().toString()).matches()) {
+        if (!bundled(jar, shipped)) {
           Files.createSymbolicLink(jars.resolve(jar.getFileName()), jar.toAbsolutePath());
         }
       }
@@ -152,6 +155,23 @@ public final class StandaloneCluster implements AutoCloseable {
       }
     }
     throw new IllegalStateException("the master did not listen on " + port + " within " + timeout);
+  }
+
+  private static Set<String> entries(Path jar) throws IOException {
+    try (ZipFile z = new ZipFile(jar.toFile())) {
+      return z.stream().map(ZipEntry::getName).collect(Collectors.toSet());
+    }
+  }
+
+  /** Whether the -spark.jar holds {@code jar}: its first class (or, without classes, its first file) is in it. */
+  private static boolean bundled(Path jar, Set<String> shipped) throws IOException {
+    try (ZipFile z = new ZipFile(jar.toFile())) {
+      List<String> files = z.stream().filter(e -> !e.isDirectory() && !e.getName().startsWith("META-INF/"))
+          .map(ZipEntry::getName).toList();
+      String probe = files.stream().filter(n -> n.endsWith(".class")).findFirst()
+          .orElse(files.isEmpty() ? null : files.get(0));
+      return probe != null && shipped.contains(probe);
+    }
   }
 
   private static int freePort() {
