@@ -434,15 +434,28 @@ public final class AttributionStudy {
           }
         }
       }
-      PanelCalibration.Outcome o = PanelCalibration.run(mean);
+      boolean[][] related = new boolean[size][size];
+      int relatedPairs = 0;
+      for (int a = 0; a < size; a++) {
+        for (int b = a + 1; b < size; b++) {
+          related[a][b] = spec.related(models.get(panel[a]), models.get(panel[b]));
+          relatedPairs += related[a][b] && !(a == 0 && b == 1) ? 1 : 0;
+        }
+      }
+      PanelCalibration.Outcome o = PanelCalibration.run(mean, related);
       Map<String, Double> byMethod = new LinkedHashMap<>();
       for (int m = 0; m < pairwise.size(); m++) {
         byMethod.put(pairwise.get(m).key(), Double.isNaN(o.tByMethod()[m]) ? 0.0 : o.tByMethod()[m]);
       }
       double t = Double.isNaN(o.t()) ? 0.0 : o.t();
       return new Evidence(PANEL, String.format(java.util.Locale.ROOT, "nearer to the provider than the %d references "
-          + "come to each other: t over the between-model spread of %s (%d pairs, %d degrees of freedom)",
-          candidates.length - 1, String.join(", ", byMethod.keySet()), o.pairs(), o.degreesOfFreedom()),
+          + "come to each other: t over the between-model spread of %s (%d pairs, %d degrees of freedom%s; "
+          + "the pairs' most likely tail: t with %s degrees of freedom)",
+          candidates.length - 1, String.join(", ", byMethod.keySet()), o.pairs(), o.degreesOfFreedom(),
+          (relatedPairs == 0 ? "" : ", " + relatedPairs + " pairs of one family left out")
+              + (related[0][1] ? "; the suspect is declared of the provider's family, so nearness cannot tell learning "
+              + "from kinship" : ""),
+          Double.isNaN(o.tailNu()) ? "no" : o.tailNu() >= 1000 ? "1,000 (normal)" : String.format(java.util.Locale.ROOT, "%.3g", o.tailNu())),
           PANEL_NEEDS, false, t, o.pValue(), t - 1.96, t + 1.96, t > 0 ? provider : "none", byMethod);
     }
   }

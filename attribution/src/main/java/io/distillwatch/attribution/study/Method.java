@@ -27,6 +27,12 @@ public enum Method {
    * does not (docs/attribution.md, "Calibration").
    */
   PHRASES(false, "text", "word trigrams shared on the same prompt, weighted by rarity among the study's answers"),
+  /**
+   * Aligned wording: the longest common subsequence of the two answers' words as a share of their
+   * lengths. At equal length a student keeps the provider's words in the provider's order
+   * (docs/attribution.md, "The dev set": it is what attributes the Alpaca 7B family length-matched).
+   */
+  ALIGNMENT(false, "text", "longest common word subsequence of the answers to the same prompt"),
   /** Semantic similarity of sentence embeddings (all-MiniLM-L6-v2 by default). */
   EMBEDDING(false, "embeddings", "sentence-embedding cosine"),
   /**

@@ -111,6 +111,7 @@ abstract class Similarity {
           }
         };
       }
+      case ALIGNMENT -> new WordAlignment(texts);
       case LIKELIHOOD -> throw new IllegalArgumentException("the likelihood ratio needs language models; see ofScalar");
       case CLASSIFIER -> throw new IllegalArgumentException("the classifier's similarity depends on the candidates; "
           + "see IdiosyncrasyClassifier");

@@ -9,15 +9,22 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * {@code <study>/study.json}: {@code {"name": "...", "provider": "claude-2", "suspects": [...],
  * "references": [...], "alpha": 0.001}}. A model may be both a suspect and a reference: it is
  * then a reference for the other suspects and never its own.
+ *
+ * <p>Optional {@code "families": {"claude-2": "anthropic", "alpaca-7b": ["openai", "meta"]}}: models
+ * known to be related, each with one family or a list (whose answers it learned from, whose base
+ * model it tunes, who made it). Two models are related when they share a family. The panel test
+ * estimates the spread of unrelated pairs, so it leaves related pairs out of that estimate
+ * ({@link PanelCalibration}); a model not named is related to no other.
  */
 public record StudySpec(String name, String provider, List<String> suspects, List<String> references, double alpha,
-                        Watermark watermark, LanguageModels languageModels) {
+                        Watermark watermark, LanguageModels languageModels, Map<String, List<String>> families) {
   public static final double DEFAULT_ALPHA = 1e-3;
   /** Names become file names (outputs/<model>.json) and table keys: no paths, no quotes. */
   private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]{0,127}");
@@ -35,12 +42,26 @@ public record StudySpec(String name, String provider, List<String> suspects, Lis
   public record LanguageModels(Path provider, Path reference) {}
 
   public StudySpec(String name, String provider, List<String> suspects, List<String> references, double alpha) {
-    this(name, provider, suspects, references, alpha, null, null);
+    this(name, provider, suspects, references, alpha, null, null, Map.of());
   }
 
   public StudySpec(String name, String provider, List<String> suspects, List<String> references, double alpha,
                    Watermark watermark) {
-    this(name, provider, suspects, references, alpha, watermark, null);
+    this(name, provider, suspects, references, alpha, watermark, null, Map.of());
+  }
+
+  /** The same study with families declared (model name to its families). */
+  public StudySpec withFamilies(Map<String, List<String>> f) {
+    return new StudySpec(name, provider, suspects, references, alpha, watermark, languageModels, f);
+  }
+
+  /** Two different models that share a declared family. */
+  public boolean related(String a, String b) {
+    if (a.equals(b)) {
+      return false;
+    }
+    List<String> fa = families.getOrDefault(a, List.of());
+    return families.getOrDefault(b, List.of()).stream().anyMatch(fa::contains);
   }
 
   public StudySpec {
@@ -64,6 +85,13 @@ public record StudySpec(String name, String provider, List<String> suspects, Lis
     }
     suspects = List.copyOf(suspects);
     references = List.copyOf(references);
+    families = families == null ? Map.of() : Map.copyOf(families);
+    for (Map.Entry<String, List<String>> f : families.entrySet()) {
+      checkName("family member", f.getKey());
+      if (f.getValue() == null || f.getValue().isEmpty() || f.getValue().stream().anyMatch(x -> x == null || x.isBlank())) {
+        throw new StudyException("study '" + name + "': the families of " + f.getKey() + " are empty or blank");
+      }
+    }
   }
 
   private static void checkName(String what, String value) {
@@ -116,7 +144,28 @@ public record StudySpec(String name, String provider, List<String> suspects, Lis
         JsonNode l = o.get("language_models");
         lms = new LanguageModels(modelFolder(studyDir, l, "provider", file), modelFolder(studyDir, l, "reference", file));
       }
-      return new StudySpec(name, provider, suspects, references, alpha, watermark, lms);
+      Map<String, List<String>> families = new java.util.LinkedHashMap<>();
+      if (o.hasNonNull("families")) {
+        if (!o.get("families").isObject()) {
+          throw new StudyException(file + ": 'families' must map model names to a family or a list of families, "
+              + "e.g. {\"claude-2\": \"anthropic\", \"alpaca-7b\": [\"openai\", \"meta\"]}");
+        }
+        for (var it = o.get("families").fields(); it.hasNext(); ) {
+          var e = it.next();
+          List<String> labels = new ArrayList<>();
+          if (e.getValue().isTextual()) {
+            labels.add(e.getValue().asText());
+          } else if (e.getValue().isArray()) {
+            e.getValue().forEach(x -> labels.add(x.isTextual() ? x.asText() : ""));
+          }
+          if (labels.isEmpty() || labels.stream().anyMatch(String::isBlank)) {
+            throw new StudyException(file + ": 'families' must map model names to a family or a list of families; "
+                + e.getKey() + " has none");
+          }
+          families.put(e.getKey(), List.copyOf(labels));
+        }
+      }
+      return new StudySpec(name, provider, suspects, references, alpha, watermark, lms, families);
     } catch (IOException e) {
       throw new StudyException("cannot read " + file + ": " + e.getMessage().lines().findFirst().orElse(""), e);
     }

@@ -68,7 +68,20 @@ class AlpacaEvalAttributionTest {
     refs.add(OTHER_TEACHER.get(provider));
     refs.addAll(OPEN);
     refs.addAll(NullCalibrationTest.UNRELATED);
-    return new StudySpec(provider, provider, OPEN, List.copyOf(refs), StudySpec.DEFAULT_ALPHA);
+    return new StudySpec(provider, provider, OPEN, List.copyOf(refs), StudySpec.DEFAULT_ALPHA).withFamilies(FAMILIES);
+  }
+
+  /** What the model cards say of the panel's relations, declared as a study would (NullCalibrationTest.families). */
+  static final Map<String, List<String>> FAMILIES = families();
+
+  private static Map<String, List<String>> families() {
+    Map<String, List<String>> f = new LinkedHashMap<>();
+    for (String m : List.of("claude-2", "text_davinci_003", "claude2-alpaca-13b", "alpaca-7b", "guanaco-65b",
+        "oasst-sft-pythia-12b", "llama-2-70b-chat-hf")) {
+      f.put(m, NullCalibrationTest.families(m));
+    }
+    NullCalibrationTest.UNRELATED.forEach(m -> f.put(m, NullCalibrationTest.families(m)));
+    return Map.copyOf(f);
   }
 
   /** The study of one provider on all prompts, Holm-adjusted across its five suspects. */

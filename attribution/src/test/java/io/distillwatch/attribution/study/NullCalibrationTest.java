@@ -21,15 +21,16 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * How often a study accuses a model that is not derived from the provider: null studies from the
  * AlpacaEval dev set (../shared/data/alpaca_eval/README.md), each a (provider, unrelated suspect,
  * random subset of 200 prompts) draw. Six providers, twelve chat models of other labs as suspects
- * (the Llama 2 chat / Llama 3 provider pair left out: one vendor); as references, the other eleven
- * and the providers of the other vendors (a study's panel holds fluent models of every plausible
- * origin but the provider's own family): 71 distinct pairs, 1,065 draws, the text methods'
- * combined p-value (no multiplicity correction). The pairs accused most often are printed.
+ * (pairs the model cards relate left out: Llama 3 with Llama 2 chat and with the LLaMA tunes); as
+ * references, the other eleven and the providers of the other vendors, with the families the model
+ * cards give declared ({@link #families}): 69 distinct pairs, 1,035 draws, the verdict's p-value
+ * (no multiplicity correction). The pairs under 1e-2 and 1e-3 are printed.
  * The empirical false-positive rate at alpha 1e-2 and 1e-3 is printed with its exact (Clopper-Pearson)
  * 95 % upper bound, which at 1e-2 must not exceed 1e-2: 1,000 draws can show that, not 1e-3.
- * It does not today (2026-12-06: 68 of 1,065 draws under 1e-2, 41 under 1e-3, most of them Qwen1.5 72B
- * "attributing" Yi-34B and other models of its generation): the test fails on purpose until the
- * methods separate learning from the provider from sharing its era and style (issue 27).
+ * Since 2026-12-07 it does not: with families declared the panel test is at its nominal level, not
+ * below it (as given 11 of 1,035 under 1e-2, length-matched 12, nearly all Qwen1.5 72B and Yi-34B;
+ * under 1e-3, 0 and 1). It fails on purpose until the null models the few same-generation pairs
+ * that sit far out (issue 27; docs/attribution.md, "Calibration").
  * Tagged {@code slow}: the text features of 18 models x 805 answers, twice (answers as given and
  * length-matched). docs/attribution.md, "Calibration".
  */
@@ -63,8 +64,10 @@ class NullCalibrationTest {
     for (String m : models) {
       outputs.put(m, ModelOutputs.read(DATA, m));
     }
+    Map<String, List<String>> families = new LinkedHashMap<>();
+    models.forEach(m -> families.put(m, families(m)));
     StudySpec spec = new StudySpec("null-calibration", PROVIDERS.get(0), UNRELATED, models.subList(1, models.size()),
-        StudySpec.DEFAULT_ALPHA);
+        StudySpec.DEFAULT_ALPHA).withFamilies(families);
     AttributionStudy.Prepared p = AttributionStudy.prepare(spec, outputs,
         AttributionStudy.Options.defaults().withMatchLength(matched), line -> { }).withTests(AttributionStudy.DEFAULT_PERMUTATIONS, 0);
     int[] all = p.allPrompts();
@@ -76,10 +79,11 @@ class NullCalibrationTest {
     int attributed = 0;
     double smallest = 1;
     List<String> accused = new ArrayList<>();
+    List<String> near = new ArrayList<>();
     for (String provider : PROVIDERS) {
       for (String suspect : UNRELATED) {
-        if (provider.startsWith("Meta-Llama") && suspect.startsWith("llama")) {
-          continue; // one vendor's two families: not a pair a study would call unrelated
+        if (spec.related(provider, suspect)) {
+          continue; // one vendor's models, or a tune of the provider's base model: not a pair a study would call unrelated
         }
         pairs++;
         List<String> references = new ArrayList<>(UNRELATED);
@@ -89,6 +93,7 @@ class NullCalibrationTest {
         PROVIDERS.stream().filter(o -> !vendor(o).equals(vendor(provider)))
             .filter(o -> !ONE_PER_VENDOR || vendors.add(vendor(o))).forEach(references::add);
         int accusedBefore = below3;
+        int nearBefore = below2;
         for (int rep = 0; rep < DRAWS_PER_PAIR; rep++) {
           List<Integer> order = new ArrayList<>(IntStream.of(all).boxed().toList());
           Collections.shuffle(order, rnd);
@@ -103,9 +108,13 @@ class NullCalibrationTest {
         if (below3 > accusedBefore) {
           accused.add(String.format("%s <- %s %d/%d", provider, suspect, below3 - accusedBefore, DRAWS_PER_PAIR));
         }
+        if (below2 > nearBefore) {
+          near.add(String.format("%s <- %s %d/%d", provider, suspect, below2 - nearBefore, DRAWS_PER_PAIR));
+        }
       }
     }
     System.out.println("pairs with p < 1e-3 in some draw: " + accused);
+    System.out.println("pairs with p < 1e-2 in some draw: " + near);
     double bound2 = clopperPearsonUpper(below2, draws);
     double bound3 = clopperPearsonUpper(below3, draws);
     System.out.printf("null calibration%s: %d draws over %d pairs, %d prompts each; p < 1e-2: %d (%.4f, 95%% upper bound %.4f); "
@@ -116,10 +125,40 @@ class NullCalibrationTest {
     assertThat(bound2).as("95 %% upper bound of the false-positive rate at alpha 1e-2").isLessThanOrEqualTo(1e-2);
   }
 
+  /**
+   * Who made a model, from the public model cards (../shared/data/alpaca_eval/README.md). Gemini Pro
+   * and Gemma are Google's; Guanaco 65B and the two OpenAssistant SFT models learned from the same
+   * human conversations (OASST1).
+   */
   static String vendor(String model) {
     String m = model.toLowerCase(java.util.Locale.ROOT);
     return m.startsWith("claude") ? "anthropic" : m.contains("llama-3") || m.startsWith("llama-2") ? "meta"
-        : m.startsWith("qwen") ? "alibaba" : m.startsWith("text_davinci") ? "openai" : m;
+        : m.startsWith("qwen") ? "alibaba" : m.startsWith("text_davinci") ? "openai"
+        : m.startsWith("gemini") || m.startsWith("gemma") ? "google"
+        : m.startsWith("oasst") || m.startsWith("pythia") || m.startsWith("guanaco") ? "openassistant" : m;
+  }
+
+  /**
+   * A model's families as a study declares them: its maker, and the maker of the base model it
+   * tunes and of the answers it learned from, where the model card says so (LLaMA: Meta's; Pythia:
+   * EleutherAI's). Alpaca 7B: LLaMA 7B on text-davinci-003's answers; Claude2-Alpaca 13B: Llama 2
+   * 13B on Claude 2's; Guanaco 65B and OpenAssistant's LLaMA 33B: LLaMA tunes.
+   */
+  static List<String> families(String model) {
+    String m = model.toLowerCase(java.util.Locale.ROOT);
+    if (m.startsWith("alpaca")) {
+      return List.of("openai", "meta");
+    }
+    if (m.startsWith("claude2-alpaca")) {
+      return List.of("anthropic", "meta");
+    }
+    if (m.startsWith("guanaco") || m.startsWith("oasst-sft-llama")) {
+      return List.of("openassistant", "meta");
+    }
+    if (m.contains("pythia")) {
+      return List.of("openassistant", "eleutherai");
+    }
+    return List.of(vendor(model));
   }
 
   /** The exact one-sided 95 % upper bound of a binomial proportion with k successes in n (bisection on the tail). */

@@ -88,6 +88,66 @@ class PanelCalibrationTest {
   }
 
   @Test
+  void aDeclaredFamilyPairIsLeftOutOfTheSpread() {
+    SplittableRandom rnd = new SplittableRandom(11);
+    double[][] sim = panel(12, 0.02, 0.08, rnd);
+    boolean[][] related = new boolean[12][12];
+    related[5][6] = true; // two versions of one vendor's model among the references, declared
+    PanelCalibration.Outcome declared = PanelCalibration.run(new double[][][] {sim}, related);
+    assertThat(declared.pairs()).isEqualTo(12 * 11 / 2 - 2);
+    sim[5][6] += 0.2;
+    sim[6][5] = sim[5][6];
+    PanelCalibration.Outcome declaredBumped = PanelCalibration.run(new double[][][] {sim}, related);
+    PanelCalibration.Outcome undeclared = PanelCalibration.run(new double[][][] {sim});
+    // however close the related pair is, it no longer widens the spread of unrelated pairs
+    assertThat(declaredBumped.t()).isCloseTo(declared.t(), within(1e-9));
+    assertThat(declaredBumped.pValue()).isLessThan(undeclared.pValue());
+    // the tested pair is tested even when provider and suspect are declared one family
+    related[0][1] = true;
+    assertThat(PanelCalibration.run(new double[][][] {sim}, related).t()).isCloseTo(declared.t(), within(1e-9));
+  }
+
+  /** Pair effects from a Student t with 3 degrees of freedom (scale 0.02): a few pairs far out. */
+  static double[][] heavyPanel(int n, SplittableRandom rnd) {
+    double[][] sim = panel(n, 0, 0, rnd);
+    for (int a = 0; a < n; a++) {
+      for (int b = a + 1; b < n; b++) {
+        double chi2 = 0;
+        for (int k = 0; k < 3; k++) {
+          double g = gaussian(rnd);
+          chi2 += g * g;
+        }
+        sim[a][b] += 0.02 * gaussian(rnd) / Math.sqrt(chi2 / 3);
+        sim[b][a] = sim[a][b];
+      }
+    }
+    return sim;
+  }
+
+  @Test
+  void theEvidenceSaysWhenThePairsAreHeavyTailed() {
+    SplittableRandom rnd = new SplittableRandom(5);
+    int trials = 2_000;
+    int below = 0;
+    double[] nuHeavy = new double[trials];
+    for (int t = 0; t < trials; t++) {
+      PanelCalibration.Outcome o = PanelCalibration.run(new double[][][] {heavyPanel(19, rnd)});
+      below += o.pValue() <= 1e-3 ? 1 : 0;
+      nuHeavy[t] = o.tailNu();
+    }
+    java.util.Arrays.sort(nuHeavy);
+    // what the tail warns of: normal theory is liberal on such a panel (several times 1e-3)
+    assertThat(below / (double) trials).isGreaterThan(3e-3);
+    assertThat(nuHeavy[trials / 2]).as("median most likely tail, t(3) pairs").isLessThanOrEqualTo(10);
+    double[] nuNormal = new double[400];
+    for (int t = 0; t < nuNormal.length; t++) {
+      nuNormal[t] = PanelCalibration.run(new double[][][] {panel(19, 0.02, 0, rnd)}).tailNu();
+    }
+    java.util.Arrays.sort(nuNormal);
+    assertThat(nuNormal[nuNormal.length / 2]).as("median most likely tail, normal pairs").isGreaterThanOrEqualTo(30);
+  }
+
+  @Test
   void tooFewReferencesIsAnError() {
     assertThatThrownBy(() -> PanelCalibration.run(new double[][][] {new double[4][4]}))
         .hasMessageContaining("at least 3 references");

@@ -81,7 +81,7 @@ public class AttributeCommandTest {
       assertThat(s.get("pHolm").asDouble()).isGreaterThanOrEqualTo(s.get("pValue").asDouble());
       assertThat(s.get("ciLow").asDouble()).isLessThanOrEqualTo(s.get("score").asDouble());
       assertThat(s.get("evidence")).extracting(e -> e.get("method").asText())
-          .contains("length", "words", "style", "chars", "format", "opening", "phrases", "classifier", "panel")
+          .contains("length", "words", "style", "chars", "format", "opening", "phrases", "alignment", "classifier", "panel")
           .doesNotContain("embedding");
       // a suspect is never its own reference
       assertThat(s.get("references")).extracting(JsonNode::asText).doesNotContain(s.get("suspect").asText());
@@ -90,10 +90,10 @@ public class AttributeCommandTest {
         .contains("| claude2-alpaca-13b | **attributed to claude-2** |")
         .contains("| guanaco-65b | not attributed |");
 
-    // the Delta table: per suspect a combined row and one per method (7 text methods, the
+    // the Delta table: per suspect a combined row and one per method (8 text methods, the
     // classifier and the panel test)
     Dataset<Row> table = Lake.open(SharedSpark.get(), lake.toString()).read(Tables.GOLD_ATTRIBUTION);
-    assertThat(table.count()).isEqualTo(2 * 10);
+    assertThat(table.count()).isEqualTo(2 * 11);
     List<Row> combined = table.where("method = 'combined'").orderBy("suspect").collectAsList();
     assertThat(combined).extracting(r -> r.getAs("suspect") + "=" + r.getAs("attributed"))
         .containsExactly("claude2-alpaca-13b=true", "guanaco-65b=false");
@@ -111,8 +111,8 @@ public class AttributeCommandTest {
         .contains("claude-2-check (both): guanaco-65b not attributed");
     table = Lake.open(SharedSpark.get(), lake.toString()).read(Tables.GOLD_ATTRIBUTION);
     assertThat(table.where("method = 'classifier'").count()).isZero();
-    // given and matched: combined + 8 methods each; both: combined + one line per mode
-    assertThat(table.count()).isEqualTo(2 * (9 + 9 + 3));
+    // given and matched: combined + 9 methods each; both: combined + one line per mode
+    assertThat(table.count()).isEqualTo(2 * (10 + 10 + 3));
     List<Row> verdicts = table.where("method = 'combined' AND length_mode = 'both'").orderBy("suspect").collectAsList();
     assertThat(verdicts).extracting(r -> r.getAs("suspect") + "=" + r.getAs("attributed"))
         .containsExactly("claude2-alpaca-13b=true", "guanaco-65b=false");
