@@ -66,7 +66,8 @@ public final class PanelCalibration {
           + " references, got " + n + " models");
     }
     Design design = new Design(n, related);
-    if (design.dof < 1) {
+    if (design.dof < 1 || !design.everyModelFitted) {
+      // too few unrelated pairs, or a model related to every other: its nearness to all cannot be measured
       return new Outcome(Double.NaN, 1.0, design.dof, new double[methods], design.pairs, Double.NaN, Double.NaN);
     }
     double[] t = new double[methods];
@@ -135,6 +136,7 @@ public final class PanelCalibration {
     final double[][] normal;
     final double[] leverage;
     final double heldOutLeverage;
+    final boolean everyModelFitted;
 
     Design(int n, boolean[][] related) {
       this.n = n;
@@ -157,7 +159,12 @@ public final class PanelCalibration {
         normal[p[1]][p[0]]++;
       }
       leverage = new double[pairs];
-      if (dof < 1) {
+      boolean fitted = true;
+      for (int a = 0; a < n; a++) {
+        fitted &= normal[a][a] > 0;
+      }
+      everyModelFitted = fitted;
+      if (dof < 1 || !fitted) {
         heldOutLeverage = Double.NaN;
         return;
       }

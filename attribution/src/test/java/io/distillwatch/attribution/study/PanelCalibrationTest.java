@@ -105,6 +105,11 @@ class PanelCalibrationTest {
     // the tested pair is tested even when provider and suspect are declared one family
     related[0][1] = true;
     assertThat(PanelCalibration.run(new double[][][] {sim}, related).t()).isCloseTo(declared.t(), within(1e-9));
+    // a suspect declared related to every reference: its nearness to all cannot be measured, nothing is attributed
+    for (int b = 2; b < 12; b++) {
+      related[1][b] = true;
+    }
+    assertThat(PanelCalibration.run(new double[][][] {sim}, related).pValue()).isEqualTo(1.0);
   }
 
   /** Pair effects from a Student t with 3 degrees of freedom (scale 0.02): a few pairs far out. */
