@@ -72,17 +72,9 @@ class AlpacaEvalAttributionTest {
   }
 
   /** What the model cards say of the panel's relations, declared as a study would (NullCalibrationTest.families). */
-  static final Map<String, List<String>> FAMILIES = families();
-
-  private static Map<String, List<String>> families() {
-    Map<String, List<String>> f = new LinkedHashMap<>();
-    for (String m : List.of("claude-2", "text_davinci_003", "claude2-alpaca-13b", "alpaca-7b", "guanaco-65b",
-        "oasst-sft-pythia-12b", "llama-2-70b-chat-hf")) {
-      f.put(m, NullCalibrationTest.families(m));
-    }
-    NullCalibrationTest.UNRELATED.forEach(m -> f.put(m, NullCalibrationTest.families(m)));
-    return Map.copyOf(f);
-  }
+  static final Map<String, List<String>> FAMILIES = NullCalibrationTest.familiesOf(java.util.stream.Stream.concat(
+      java.util.stream.Stream.of("claude-2", "text_davinci_003"), java.util.stream.Stream.concat(OPEN.stream(),
+          NullCalibrationTest.UNRELATED.stream())).toList());
 
   /** The study of one provider on all prompts, Holm-adjusted across its five suspects. */
   static Map<String, AttributionStudy.SuspectResult> run(String provider, boolean matched) {

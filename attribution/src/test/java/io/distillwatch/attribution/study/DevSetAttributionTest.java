@@ -74,15 +74,9 @@ class DevSetAttributionTest {
     suspects.removeIf(s -> NullCalibrationTest.vendor(s).equals(NullCalibrationTest.vendor(provider))
         && !DERIVED.get(provider).contains(s) && !s.equals(WITHIN_FAMILY));
     references.removeIf(r -> NullCalibrationTest.vendor(r).equals(NullCalibrationTest.vendor(provider)));
-    return new StudySpec(provider, provider, suspects, references, StudySpec.DEFAULT_ALPHA).withFamilies(families());
+    return new StudySpec(provider, provider, suspects, references, StudySpec.DEFAULT_ALPHA).withFamilies(NullCalibrationTest.familiesOf(outputs.keySet()));
   }
 
-  /** Every dev-set model's vendor (the three Claude versions are one family, Llama 2 chat and Llama 3 another). */
-  static Map<String, List<String>> families() {
-    Map<String, List<String>> f = new LinkedHashMap<>();
-    outputs.keySet().forEach(m -> f.put(m, NullCalibrationTest.families(m)));
-    return f;
-  }
 
   @ParameterizedTest(name = "length-matched {0}")
   @ValueSource(booleans = {false, true})

@@ -64,8 +64,7 @@ class NullCalibrationTest {
     for (String m : models) {
       outputs.put(m, ModelOutputs.read(DATA, m));
     }
-    Map<String, List<String>> families = new LinkedHashMap<>();
-    models.forEach(m -> families.put(m, families(m)));
+    Map<String, List<String>> families = familiesOf(models);
     StudySpec spec = new StudySpec("null-calibration", PROVIDERS.get(0), UNRELATED, models.subList(1, models.size()),
         StudySpec.DEFAULT_ALPHA).withFamilies(families);
     AttributionStudy.Prepared p = AttributionStudy.prepare(spec, outputs,
@@ -144,6 +143,13 @@ class NullCalibrationTest {
    * EleutherAI's). Alpaca 7B: LLaMA 7B on text-davinci-003's answers; Claude2-Alpaca 13B: Llama 2
    * 13B on Claude 2's; Guanaco 65B and OpenAssistant's LLaMA 33B: LLaMA tunes.
    */
+  /** {@link #families(String)} of each model, as a study's "families". */
+  static Map<String, List<String>> familiesOf(java.util.Collection<String> models) {
+    Map<String, List<String>> f = new LinkedHashMap<>();
+    models.forEach(m -> f.put(m, families(m)));
+    return f;
+  }
+
   static List<String> families(String model) {
     String m = model.toLowerCase(java.util.Locale.ROOT);
     if (m.startsWith("alpaca")) {
