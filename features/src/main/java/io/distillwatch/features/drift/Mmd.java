@@ -82,53 +82,82 @@ public final class Mmd {
     return d.length % 2 == 1 ? d[d.length / 2] : (d[d.length / 2 - 1] + d[d.length / 2]) / 2;
   }
 
+  /**
+   * The mean kernel of {@code x} to the points of {@code points}, at bandwidth {@code sigma}. A window
+   * point's mean kernel to the reference is the cross term that MMD^2, the witness and the contrast
+   * share: computed once per point (and, in the job, once per template and night), not once per statistic.
+   */
+  public static double meanKernel(float[] x, float[][] points, double sigma) {
+    double gamma = 1 / (2 * sigma * sigma);
+    double sum = 0;
+    for (float[] y : points) {
+      sum += Math.exp(-gamma * squaredDistance(x, y));
+    }
+    return sum / points.length;
+  }
+
+  /** {@link #meanKernel} of each window point to the reference. */
+  public static double[] crossMeans(float[][] window, Reference ref) {
+    double[] c = new double[window.length];
+    for (int i = 0; i < c.length; i++) {
+      c[i] = meanKernel(window[i], ref.vectors(), ref.sigma());
+    }
+    return c;
+  }
+
   /** Unbiased MMD^2 between {@code window} (at least 2 vectors) and the reference. */
   public static double squared(float[][] window, Reference ref) {
+    return of(window, ref, crossMeans(window, ref)).squared();
+  }
+
+  /**
+   * A window's MMD^2 against the reference and its witness at each point.
+   *
+   * @param squared the unbiased MMD^2 (Gretton et al. 2012, eq. 3)
+   * @param witness per window point, its mean kernel to the window's other points minus its mean
+   *     kernel to the reference: the points that carry the discrepancy are the ones with the largest
+   *     witness (close to the window, far from benign traffic), the evidence
+   */
+  public record WindowTest(double squared, double[] witness) {}
+
+  /**
+   * MMD^2 and witness of {@code window} (at least 2 vectors), given each point's mean kernel to the
+   * reference ({@code crossMeans[i]}, from {@link #crossMeans} or a cache of it). The window's own
+   * kernels are computed once for both.
+   */
+  public static WindowTest of(float[][] window, Reference ref, double[] crossMeans) {
     int n = window.length;
     if (n < 2) {
       throw new IllegalArgumentException("a window needs at least 2 vectors, got " + n);
     }
+    if (crossMeans.length != n) {
+      throw new IllegalArgumentException(crossMeans.length + " cross terms for a window of " + n);
+    }
     double gamma = 1 / (2 * ref.sigma() * ref.sigma());
+    double[] own = new double[n];
     double within = 0;
     for (int i = 0; i < n; i++) {
       for (int j = i + 1; j < n; j++) {
-        within += Math.exp(-gamma * squaredDistance(window[i], window[j]));
+        double k = Math.exp(-gamma * squaredDistance(window[i], window[j]));
+        own[i] += k;
+        own[j] += k;
+        within += k;
       }
     }
     within /= (double) n * (n - 1) / 2;
     double cross = 0;
-    for (float[] x : window) {
-      for (float[] y : ref.vectors()) {
-        cross += Math.exp(-gamma * squaredDistance(x, y));
-      }
+    double[] witness = new double[n];
+    for (int i = 0; i < n; i++) {
+      cross += crossMeans[i];
+      witness[i] = own[i] / (n - 1) - crossMeans[i];
     }
-    cross /= (double) n * ref.size();
-    return within + ref.selfMean() - 2 * cross;
+    cross /= n;
+    return new WindowTest(within + ref.selfMean() - 2 * cross, witness);
   }
 
-  /**
-   * The witness function at each window point: its mean kernel to the window's other points
-   * minus its mean kernel to the reference. The points that carry the discrepancy are the ones
-   * with the largest witness (close to the window, far from benign traffic): the evidence.
-   */
+  /** The witness function at each window point ({@link WindowTest#witness}). */
   public static double[] witness(float[][] window, Reference ref) {
-    int n = window.length;
-    double gamma = 1 / (2 * ref.sigma() * ref.sigma());
-    double[] w = new double[n];
-    for (int i = 0; i < n; i++) {
-      double own = 0;
-      for (int j = 0; j < n; j++) {
-        if (j != i) {
-          own += Math.exp(-gamma * squaredDistance(window[i], window[j]));
-        }
-      }
-      double cross = 0;
-      for (float[] y : ref.vectors()) {
-        cross += Math.exp(-gamma * squaredDistance(window[i], y));
-      }
-      w[i] = (n > 1 ? own / (n - 1) : 0) - cross / ref.size();
-    }
-    return w;
+    return of(window, ref, crossMeans(window, ref)).witness();
   }
 
   /**
@@ -138,20 +167,23 @@ public final class Mmd {
    * share of the window that resembles {@code towards}, where MMD^2 grows with its square.
    */
   public static double contrast(float[][] window, float[][] towards, Reference against) {
-    double gamma = 1 / (2 * against.sigma() * against.sigma());
-    double sum = 0;
-    for (float[] x : window) {
-      double t = 0;
-      for (float[] h : towards) {
-        t += Math.exp(-gamma * squaredDistance(x, h));
-      }
-      double a = 0;
-      for (float[] y : against.vectors()) {
-        a += Math.exp(-gamma * squaredDistance(x, y));
-      }
-      sum += t / towards.length - a / against.size();
+    double[] t = new double[window.length];
+    for (int i = 0; i < t.length; i++) {
+      t[i] = meanKernel(window[i], towards, against.sigma());
     }
-    return sum / window.length;
+    return contrast(t, crossMeans(window, against));
+  }
+
+  /** {@link #contrast} from each point's mean kernel to {@code towards} and to the reference. */
+  public static double contrast(double[] towardsMeans, double[] crossMeans) {
+    if (towardsMeans.length != crossMeans.length || towardsMeans.length == 0) {
+      throw new IllegalArgumentException("contrast of " + towardsMeans.length + " and " + crossMeans.length + " terms");
+    }
+    double sum = 0;
+    for (int i = 0; i < crossMeans.length; i++) {
+      sum += towardsMeans[i] - crossMeans[i];
+    }
+    return sum / crossMeans.length;
   }
 
   static double squaredDistance(float[] a, float[] b) {

@@ -78,15 +78,20 @@ public final class QueryDrift {
    * Per account, the unbiased MMD^2 of its window against {@code references.get(reference)}, the
    * templates that carry it (largest witness), and, when {@code knownHarvest} is not null, the
    * window's {@link Mmd#contrast} towards it against the same benign reference. {@code windowRows}:
-   * account_id, reference (a key of {@code references}), template_id, embedding. Computed per
+   * account_id, reference (a key of {@code references}), template_id, embedding, text_hash (the
+   * embedded text's hash: one vector per hash, whichever window it is in). Computed per
    * partition on the executors; the references (a few thousand vectors) travel with the task.
    */
   public static Dataset<Row> score(Dataset<Row> windowRows, Map<String, Mmd.Reference> references,
                                    float[][] knownHarvest) {
     Dataset<Row> grouped = windowRows
         .groupBy("account_id", "reference")
-        .agg(collect_list(struct(col("template_id"), col("embedding"))).as("window"));
+        .agg(collect_list(struct(col("template_id"), col("embedding"), col("text_hash"))).as("window"));
     MapPartitionsFunction<Row, Row> f = rows -> new Iterator<>() {
+      // a text's vector is the same in every window of the night: its mean kernels to the reference and to
+      // the known harvesting (the costly part, a thousand kernels each) are computed once per partition
+      private final Map<String, Map<String, double[]>> terms = new java.util.HashMap<>();
+
       @Override
       public boolean hasNext() {
         return rows.hasNext();
@@ -105,6 +110,9 @@ public final class QueryDrift {
         sorted.sort(Comparator.comparingLong((Row w) -> w.getLong(0)));
         float[][] x = new float[sorted.size()][];
         long[] templates = new long[sorted.size()];
+        double[] cross = new double[x.length];
+        double[] towards = new double[x.length];
+        Map<String, double[]> cache = terms.computeIfAbsent(r.getString(1), k -> new java.util.HashMap<>());
         for (int i = 0; i < x.length; i++) {
           templates[i] = sorted.get(i).getLong(0);
           List<Float> v = sorted.get(i).getList(1);
@@ -112,9 +120,15 @@ public final class QueryDrift {
           for (int k = 0; k < x[i].length; k++) {
             x[i][k] = v.get(k);
           }
+          float[] point = x[i];
+          double[] t = cache.computeIfAbsent(sorted.get(i).getString(2), hash -> new double[] {
+              Mmd.meanKernel(point, ref.vectors(), ref.sigma()),
+              knownHarvest == null ? 0 : Mmd.meanKernel(point, knownHarvest, ref.sigma())});
+          cross[i] = t[0];
+          towards[i] = t[1];
         }
-        double mmd2 = Mmd.squared(x, ref);
-        double[] witness = Mmd.witness(x, ref);
+        Mmd.WindowTest test = Mmd.of(x, ref, cross);
+        double[] witness = test.witness();
         Set<Long> top = new LinkedHashSet<>();
         IntStream.range(0, x.length).boxed()
             .sorted(Comparator.comparingDouble((Integer i) -> -witness[i]).thenComparingLong(i -> templates[i]))
@@ -124,8 +138,8 @@ public final class QueryDrift {
               }
             });
         int distinct = (int) java.util.Arrays.stream(templates).distinct().count();
-        Double contrast = knownHarvest == null ? null : Mmd.contrast(x, knownHarvest, ref);
-        return RowFactory.create(r.getString(0), r.getString(1), mmd2, contrast, distinct,
+        Double contrast = knownHarvest == null ? null : Mmd.contrast(towards, cross);
+        return RowFactory.create(r.getString(0), r.getString(1), test.squared(), contrast, distinct,
             scala.jdk.javaapi.CollectionConverters.asScala(new ArrayList<>(top)).toSeq());
       }
     };

@@ -76,6 +76,69 @@ class MmdTest {
     }
   }
 
+  /**
+   * The statistics from shared cross terms equal their definitions, computed here pair by pair (in
+   * double precision throughout; the estimator subtracts the float coordinates in float, hence 1e-8).
+   */
+  @Test
+  void sharedCrossTermsGiveTheTextbookStatistics() {
+    SplittableRandom rng = new SplittableRandom(4);
+    Mmd.Reference ref = Mmd.Reference.of(gaussian(50, 3, 0, 1, rng));
+    float[][] window = gaussian(12, 3, 0.7, 1, rng);
+    float[][] towards = gaussian(30, 3, 2, 1, rng);
+    double g = 1 / (2 * ref.sigma() * ref.sigma());
+    java.util.function.BiFunction<float[], float[], Double> k = (a, b) -> {
+      double d = 0;
+      for (int i = 0; i < a.length; i++) {
+        double diff = (double) a[i] - b[i];
+        d += diff * diff;
+      }
+      return Math.exp(-g * d);
+    };
+    int n = window.length;
+    int m = ref.size();
+    double xx = 0;
+    double yy = 0;
+    double xy = 0;
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < n; j++) {
+        xx += i == j ? 0 : k.apply(window[i], window[j]);
+      }
+    }
+    for (int i = 0; i < m; i++) {
+      for (int j = 0; j < m; j++) {
+        yy += i == j ? 0 : k.apply(ref.vectors()[i], ref.vectors()[j]);
+      }
+    }
+    for (float[] x : window) {
+      for (float[] y : ref.vectors()) {
+        xy += k.apply(x, y);
+      }
+    }
+    double unbiased = xx / (n * (n - 1.0)) + yy / (m * (m - 1.0)) - 2 * xy / (n * (double) m);
+    Mmd.WindowTest t = Mmd.of(window, ref, Mmd.crossMeans(window, ref));
+    assertThat(t.squared()).isCloseTo(unbiased, within(1e-8));
+    assertThat(Mmd.squared(window, ref)).isCloseTo(unbiased, within(1e-8));
+    double contrast = 0;
+    for (int i = 0; i < n; i++) {
+      double own = 0;
+      double toRef = 0;
+      double toTowards = 0;
+      for (int j = 0; j < n; j++) {
+        own += j == i ? 0 : k.apply(window[i], window[j]);
+      }
+      for (float[] y : ref.vectors()) {
+        toRef += k.apply(window[i], y);
+      }
+      for (float[] h : towards) {
+        toTowards += k.apply(window[i], h);
+      }
+      assertThat(t.witness()[i]).isCloseTo(own / (n - 1) - toRef / m, within(1e-8));
+      contrast += (toTowards / towards.length - toRef / m) / n;
+    }
+    assertThat(Mmd.contrast(window, towards, ref)).isCloseTo(contrast, within(1e-8));
+  }
+
   @Test
   void pValuesAreValidUnderExchangeability() {
     SplittableRandom rng = new SplittableRandom(3);

@@ -227,8 +227,8 @@ public final class DriftJob extends LakeJob<DriftJob.Result> {
       Dataset<Row> keyed = vectors.join(stratified.select(col("account_id"),
               concat(col("stratum"), lit("|"), lit(1).minus(col("half")).cast("string")).as("reference")), "account_id")
           .where(col("reference").isin(references.keySet().toArray()));
-      Dataset<Row> scored = QueryDrift.score(keyed.select("account_id", "reference", "template_id", "embedding"), references,
-              knownHarvest)
+      Dataset<Row> scored = QueryDrift.score(
+              keyed.select("account_id", "reference", "template_id", "embedding", "text_hash"), references, knownHarvest)
           .join(stratified.select("account_id", "stratum", "in_pool", "window_requests"), "account_id")
           // a flagged campaign's own prompts are in the known harvesting: its members' contrast says nothing
           .withColumn("contrast", when(col("in_pool"), col("contrast")))

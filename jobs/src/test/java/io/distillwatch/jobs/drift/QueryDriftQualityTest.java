@@ -142,10 +142,27 @@ class QueryDriftQualityTest {
     }
     Mmd.Reference reference = Mmd.Reference.of(refRows.toArray(float[][]::new));
     int peers = Integer.getInteger("dw.drift.peers", 0);
-    java.util.function.ToDoubleFunction<float[][]> mmd = peers == 0 ? w -> Mmd.squared(w, reference)
-        : w -> Mmd.squared(w, peerReference(w, refAccounts, peers, reference.sigma()));
     float[][] known = sources.knownHarvest.toArray(float[][]::new);
-    java.util.function.ToDoubleFunction<float[][]> contrast = w -> Mmd.contrast(w, known, reference);
+    // as in the job, a text's mean kernels to the reference and to the known harvesting are computed once
+    // (windows are drawn from a few thousand texts); the job's statistics, from those shared terms
+    Map<float[], double[]> terms = new java.util.IdentityHashMap<>();
+    java.util.function.Function<float[][], double[][]> shared = w -> {
+      double[][] t = new double[2][w.length];
+      for (int i = 0; i < w.length; i++) {
+        float[] x = w[i];
+        double[] c = terms.computeIfAbsent(x, v -> new double[] {Mmd.meanKernel(v, reference.vectors(), reference.sigma()),
+            Mmd.meanKernel(v, known, reference.sigma())});
+        t[0][i] = c[0];
+        t[1][i] = c[1];
+      }
+      return t;
+    };
+    java.util.function.ToDoubleFunction<float[][]> mmd = peers == 0 ? w -> Mmd.of(w, reference, shared.apply(w)[0]).squared()
+        : w -> Mmd.squared(w, peerReference(w, refAccounts, peers, reference.sigma()));
+    java.util.function.ToDoubleFunction<float[][]> contrast = w -> {
+      double[][] t = shared.apply(w);
+      return Mmd.contrast(t[1], t[0]);
+    };
     BenignNull mmdNull = new BenignNull(nullAccounts.stream().mapToDouble(mmd).toArray());
     BenignNull contrastNull = new BenignNull(nullAccounts.stream().mapToDouble(contrast).toArray());
     // the three p-values of a window, as the job computes them
