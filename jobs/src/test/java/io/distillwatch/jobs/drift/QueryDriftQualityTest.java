@@ -37,7 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * differ from each other, as real ones do). Each window gets the job's three p-values: the MMD test, the
  * contrast towards known harvesting (other campaigns' templates, other wrappers around other tasks
  * than the harvesters measured use) and the account's (Bonferroni). {@code -Ddw.drift.window=N} and {@code -Ddw.drift.peers=K}
- * (a reference of the K pool accounts nearest by window mean) measure the variants docs/campaigns.md
+ * (both tests against a reference of the K pool accounts nearest by window mean) measure the variants docs/campaigns.md
  * reports as tried.
  */
 class QueryDriftQualityTest {
@@ -159,10 +159,10 @@ class QueryDriftQualityTest {
     };
     java.util.function.ToDoubleFunction<float[][]> mmd = peers == 0 ? w -> Mmd.of(w, reference, shared.apply(w)[0]).squared()
         : w -> Mmd.squared(w, peerReference(w, refAccounts, peers, reference.sigma()));
-    java.util.function.ToDoubleFunction<float[][]> contrast = w -> {
+    java.util.function.ToDoubleFunction<float[][]> contrast = peers == 0 ? w -> {
       double[][] t = shared.apply(w);
       return Mmd.contrast(t[1], t[0]);
-    };
+    } : w -> Mmd.contrast(w, known, peerReference(w, refAccounts, peers, reference.sigma()));
     BenignNull mmdNull = new BenignNull(nullAccounts.stream().mapToDouble(mmd).toArray());
     BenignNull contrastNull = new BenignNull(nullAccounts.stream().mapToDouble(contrast).toArray());
     // the three p-values of a window, as the job computes them
