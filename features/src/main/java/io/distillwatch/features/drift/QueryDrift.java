@@ -36,8 +36,9 @@ import static org.apache.spark.sql.functions.xxhash64;
  * the event id: the choice is deterministic (a re-run scores the same window) and a request, once
  * in an account's window, stays there on the next nights until it ages out or a newer request with
  * a smaller hash displaces it, so only about one request in {@code days} is new each night (and most
- * embeddings come from the cache). Every window has the same size, so one null distribution fits
- * all accounts; an account with fewer requests is not scored.
+ * embeddings come from the cache). An account's window has one of two sizes (heavy accounts get the
+ * larger), and the accounts of one size are tested against each other's null; an account with fewer
+ * requests than the smaller size is not scored.
  */
 public final class QueryDrift {
   private QueryDrift() {}
@@ -48,17 +49,15 @@ public final class QueryDrift {
   }
 
   /**
-   * The window rows: {@code requests} (account_id, event_id, template_id, ...) cut to the {@code size}
-   * requests of smallest hash per account, only for accounts with at least {@code size} requests,
-   * plus {@code window_requests} (the account's requests in the period).
+   * The window rows of accounts whose window size is chosen per account: {@code requests} with a
+   * {@code window_size} column (the same on all rows of an account), cut to that many requests of
+   * smallest hash. The first {@code n} requests of a larger window are the window of size {@code n}.
    */
-  public static Dataset<Row> windows(Dataset<Row> requests, int size) {
+  public static Dataset<Row> windows(Dataset<Row> requests) {
     return requests
         .withColumn("_h", xxhash64(col("event_id")))
-        .withColumn("window_requests", count(lit(1)).over(Window.partitionBy("account_id")))
-        .where(col("window_requests").geq(size))
         .withColumn("_rank", row_number().over(Window.partitionBy("account_id").orderBy(col("_h"), col("event_id"))))
-        .where(col("_rank").leq(size))
+        .where(col("_rank").leq(col("window_size")))
         .drop("_h", "_rank");
   }
 

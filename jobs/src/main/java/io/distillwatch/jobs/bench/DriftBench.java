@@ -129,8 +129,8 @@ public final class DriftBench {
 
   private DriftJob.Options drift(LocalDate d) {
     DriftJob.Options o = DriftJob.Options.defaults(d);
-    return new DriftJob.Options(d, o.windowDays(), o.window(), o.referenceSize(), o.alertLevel(), o.embeddingModel(),
-        options.device());
+    return new DriftJob.Options(d, o.windowDays(), o.window(), o.heavyWindow(), o.referenceSize(), o.alertLevel(),
+        o.embeddingModel(), options.device());
   }
 
   private static IngestJob.Options ingest(String landing, LocalDate d) {

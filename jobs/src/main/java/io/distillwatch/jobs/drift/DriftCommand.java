@@ -19,6 +19,10 @@ import static io.distillwatch.jobs.cli.OptionSpec.Kind.INT;
 public final class DriftCommand implements Command {
   static final OptionSpec WINDOW = OptionSpec.optional("drift-window", INT, String.valueOf(DriftJob.Options.DEFAULT_WINDOW),
       "requests in each account's window (accounts with fewer are not scored)");
+  static final OptionSpec HEAVY_WINDOW = OptionSpec.optional("drift-heavy-window", INT,
+      String.valueOf(DriftJob.Options.DEFAULT_HEAVY_WINDOW), "requests in the window of a heavy account (one with at "
+          + "least that many in the period), tested against other heavy accounts once each half of them holds enough "
+          + "benign accounts to reach the alert level; 0: off");
   static final OptionSpec WINDOW_DAYS = OptionSpec.optional("drift-window-days", INT,
       String.valueOf(DriftJob.Options.DEFAULT_WINDOW_DAYS), "days of requests a window draws from");
   static final OptionSpec REFERENCE = OptionSpec.optional("drift-reference", INT,
@@ -26,7 +30,7 @@ public final class DriftCommand implements Command {
   static final OptionSpec ALERT_LEVEL = OptionSpec.optional("drift-alert-level", DOUBLE,
       String.valueOf(DriftJob.Options.DEFAULT_ALERT_LEVEL), "p-value at or below which an account is alerted");
 
-  public static final List<OptionSpec> DRIFT_OPTIONS = List.of(WINDOW, WINDOW_DAYS, REFERENCE, ALERT_LEVEL);
+  public static final List<OptionSpec> DRIFT_OPTIONS = List.of(WINDOW, HEAVY_WINDOW, WINDOW_DAYS, REFERENCE, ALERT_LEVEL);
 
   @Override
   public String name() {
@@ -57,7 +61,7 @@ public final class DriftCommand implements Command {
   public static DriftJob.Options options(Args args, LocalDate date, String model) {
     try {
       return new DriftJob.Options(date, (int) args.integer("drift-window-days"), (int) args.integer("drift-window"),
-          (int) args.integer("drift-reference"), args.number("drift-alert-level"),
+          (int) args.integer("drift-heavy-window"), (int) args.integer("drift-reference"), args.number("drift-alert-level"),
           model.equals("none") ? "bundled" : model, args.text("device"));
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());

@@ -13,6 +13,7 @@ import io.distillwatch.jobs.spark.Faults;
 import io.distillwatch.jobs.spark.JobGroup;
 import io.distillwatch.models.ModelSource;
 import io.distillwatch.models.SentenceEmbedder;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -39,7 +40,6 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.expr;
-import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
@@ -57,6 +57,9 @@ import static org.apache.spark.sql.functions.xxhash64;
  * {@code referenceSize} prompts of the <em>benign pool</em> (accounts with a window that no campaign
  * flagged on the last {@link #POOL_LOOKBACK_DAYS} nights holds), per stratum (the account's tier; a
  * tier with fewer than {@link #MIN_STRATUM_POOL} pool accounts is tested against all tiers together).
+ * Heavy accounts (at least {@code heavyWindow} requests in the period) get a window of that size and
+ * a stratum of their own, {@link #HEAVY_STRATUM}, when each half of its pool can resolve the alert
+ * level: a mix of harvesting moves MMD^2 with the square of its share, so small shares need large windows.
  *
  * <p>The pool is split in two halves by a hash of the account id; an account is tested against the
  * reference drawn from the other half (so no account's own prompts are in its reference), and its
@@ -78,21 +81,30 @@ public final class DriftJob extends LakeJob<DriftJob.Result> {
   public static final int POOL_LOOKBACK_DAYS = 30;
   /** A tier with fewer benign-pool accounts than this is pooled with the others (its null would be too coarse). */
   public static final int MIN_STRATUM_POOL = 200;
+  /** The stratum of heavy accounts (at least the heavy window's requests in the period), whatever their tier. */
+  public static final String HEAVY_STRATUM = "heavy";
   /** A reference half with fewer prompts than this scores nobody (a lake's first nights, a tiny test lake). */
   public static final int MIN_REFERENCE = 50;
 
   /**
    * @param windowDays days of requests a window draws from
    * @param window requests per window (accounts with fewer are not scored)
+   * @param heavyWindow requests per window of a heavy account (one with at least that many in the period),
+   *     tested against other heavy accounts; 0 turns heavy windows off
    * @param referenceSize prompts per reference half
    * @param alertLevel p-value at or below which an account in no flagged campaign is alerted
    * @param embeddingModel "bundled" (all-MiniLM-L6-v2) or a model directory
    * @param device auto, cpu, gpu or gpu:N
    */
-  public record Options(LocalDate date, int windowDays, int window, int referenceSize, double alertLevel,
-                        String embeddingModel, String device) {
+  public record Options(LocalDate date, int windowDays, int window, int heavyWindow, int referenceSize,
+                        double alertLevel, String embeddingModel, String device) {
     public static final int DEFAULT_WINDOW_DAYS = 7;
     public static final int DEFAULT_WINDOW = 32;
+    /**
+     * A mix of a share e of harvesting moves MMD^2 by about e^2, so a 10 % mix needs windows of hundreds of
+     * requests (docs/campaigns.md, section 7: 10 % found 0.16 at 32 and 0.79 at 256 in the published setting).
+     */
+    public static final int DEFAULT_HEAVY_WINDOW = 256;
     public static final int DEFAULT_REFERENCE = 1000;
     /** Prompts one pool account gives the reference at most, so no single account shapes it. */
     public static final int REFERENCE_ROWS_PER_ACCOUNT = 4;
@@ -105,6 +117,10 @@ public final class DriftJob extends LakeJob<DriftJob.Result> {
       }
       if (window < 4) {
         throw new IllegalArgumentException("drift window must hold at least 4 requests");
+      }
+      if (heavyWindow != 0 && heavyWindow <= window) {
+        throw new IllegalArgumentException("drift heavy window must be 0 (off) or larger than the drift window ("
+            + window + "), got " + heavyWindow);
       }
       if (referenceSize < MIN_REFERENCE) {
         throw new IllegalArgumentException("drift reference must hold at least " + MIN_REFERENCE + " prompts");
@@ -119,7 +135,16 @@ public final class DriftJob extends LakeJob<DriftJob.Result> {
     }
 
     public static Options defaults(LocalDate date) {
-      return new Options(date, DEFAULT_WINDOW_DAYS, DEFAULT_WINDOW, DEFAULT_REFERENCE, DEFAULT_ALERT_LEVEL, "bundled", "auto");
+      return new Options(date, DEFAULT_WINDOW_DAYS, DEFAULT_WINDOW, DEFAULT_HEAVY_WINDOW, DEFAULT_REFERENCE,
+          DEFAULT_ALERT_LEVEL, "bundled", "auto");
+    }
+
+    /**
+     * Pool accounts each half of the heavy stratum needs before heavy windows are used: enough that a
+     * p-value can reach the alert level (the smallest is 1 / (N + 1)).
+     */
+    long minHeavyPoolPerHalf() {
+      return (long) Math.ceil(1 / alertLevel) - 1;
     }
 
     ModelSource model() {
@@ -130,11 +155,14 @@ public final class DriftJob extends LakeJob<DriftJob.Result> {
   /**
    * @param windowed accounts with a full window; {@code scored} of them had a reference to be tested against
    * @param unscored accounts with requests in the period but fewer than a window
+   * @param heavy accounts given the heavy window (0 when the heavy stratum's pool is too small for it)
    */
-  public record Result(long windowed, long scored, long unscored, long pool, long embedded, long alerts, long strata) {
+  public record Result(long windowed, long scored, long unscored, long pool, long embedded, long alerts, long strata,
+                       long heavy) {
     public String summary() {
-      return String.format("%,d accounts scored (%,d in the benign pool), %,d with too few requests for a window; "
-          + "%,d prompts embedded (the rest from silver.embeddings); %,d drift alerts", scored, pool, unscored, embedded, alerts);
+      return String.format("%,d accounts scored (%,d in the benign pool; %,d heavy, with the larger window), %,d with too "
+          + "few requests for a window; %,d prompts embedded (the rest from silver.embeddings); %,d drift alerts", scored,
+          pool, heavy, unscored, embedded, alerts);
     }
 
     Map<String, Long> metrics() {
@@ -146,6 +174,7 @@ public final class DriftJob extends LakeJob<DriftJob.Result> {
       m.put("embedded", embedded);
       m.put("alerts", alerts);
       m.put("strata", strata);
+      m.put("heavy", heavy);
       return m;
     }
   }
@@ -163,6 +192,7 @@ public final class DriftJob extends LakeJob<DriftJob.Result> {
     desc.put("date", options.date());
     desc.put("lake", lake.root());
     desc.put("window", options.window());
+    desc.put("heavy-window", options.heavyWindow());
     desc.put("window-days", options.windowDays());
     desc.put("reference", options.referenceSize());
     return desc;
@@ -179,12 +209,55 @@ public final class DriftJob extends LakeJob<DriftJob.Result> {
     Date day = Date.valueOf(d);
     Date from = Date.valueOf(d.minusDays(options.windowDays() - 1L));
     String where = "date = DATE'" + d + "'";
-    group.step("drift " + d + ": windows");
+    group.step("drift " + d + ": requests");
     Dataset<Row> requests = lake.read(Tables.SILVER_REQUEST_TEMPLATES)
         .where(col("event_date").between(lit(from), lit(day)))
-        .select("account_id", "event_id", "event_date", "template_id");
+        .select("account_id", "event_id", "event_date", "template_id")
+        .persist(StorageLevel.MEMORY_AND_DISK_SER());
     long active = requests.select("account_id").distinct().count();
-    Dataset<Row> windows = QueryDrift.windows(requests, options.window())
+
+    group.step("drift " + d + ": benign pool and strata");
+    Dataset<Row> flagged = lake.readIfExists(CampaignTables.NIGHTLY.members())
+        .where(col("flagged").and(col("date").between(lit(Date.valueOf(d.minusDays(POOL_LOOKBACK_DAYS))),
+            lit(Date.valueOf(d.minusDays(1))))))
+        .select("account_id").distinct().withColumn("_flagged", lit(true));
+    Dataset<Row> accounts = requests.groupBy("account_id").agg(count(lit(1)).as("window_requests"))
+        .where(col("window_requests").geq(options.window()))
+        .join(tiers(d), new String[] {"account_id"}, "left")
+        .withColumn("tier", coalesce(col("tier"), lit("unknown")))
+        .join(flagged, new String[] {"account_id"}, "left")
+        .withColumn("in_pool", coalesce(col("_flagged"), lit(false)).equalTo(false))
+        .withColumn("half", QueryDrift.half(col("account_id")))
+        .withColumn("heavy", lit(options.heavyWindow() > 0).and(col("window_requests").geq(options.heavyWindow())))
+        .drop("_flagged")
+        .persist(StorageLevel.MEMORY_AND_DISK_SER());
+    // the heavy stratum, when each of its halves has pool accounts enough to resolve the alert level
+    Map<String, Long> poolByTier = new HashMap<>();
+    long[] heavyPool = new long[2];
+    for (Row r : accounts.where(col("in_pool")).groupBy("tier", "heavy", "half").agg(count(lit(1))).collectAsList()) {
+      if (r.getBoolean(1)) {
+        heavyPool[r.getInt(2)] += r.getLong(3);
+      }
+      poolByTier.merge(r.getString(0), r.getLong(3), Long::sum);
+    }
+    boolean heavyInUse = options.heavyWindow() > 0 && Math.min(heavyPool[0], heavyPool[1]) >= options.minHeavyPoolPerHalf();
+    if (heavyInUse) { // heavy accounts leave their tiers
+      for (Row r : accounts.where(col("in_pool").and(col("heavy"))).groupBy("tier").agg(count(lit(1))).collectAsList()) {
+        poolByTier.merge(r.getString(0), -r.getLong(1), Long::sum);
+      }
+    }
+    List<String> ownStrata = poolByTier.entrySet().stream().filter(e -> e.getValue() >= MIN_STRATUM_POOL)
+        .map(Map.Entry::getKey).sorted().toList();
+    Column tierStratum = ownStrata.isEmpty() ? lit("all")
+        : when(col("tier").isin(ownStrata.toArray()), col("tier")).otherwise(lit("all"));
+    Column heavyAccount = lit(heavyInUse).and(col("heavy"));
+    Dataset<Row> stratified = accounts
+        .withColumn("stratum", when(heavyAccount, lit(HEAVY_STRATUM)).otherwise(tierStratum))
+        .withColumn("window_size", when(heavyAccount, lit(options.heavyWindow())).otherwise(lit(options.window())));
+
+    group.step("drift " + d + ": windows");
+    Dataset<Row> windows = QueryDrift.windows(requests.join(stratified.select("account_id", "window_requests",
+            "window_size"), "account_id"))
         .join(lake.read(Tables.SILVER_TEMPLATE_DAILY).select(col("date").as("event_date"), col("template_id"),
             col("representative")), new String[] {"event_date", "template_id"})
         .withColumn("text_hash", sha2(col("representative"), 256))
@@ -194,28 +267,6 @@ public final class DriftJob extends LakeJob<DriftJob.Result> {
       EmbeddingCache cache = new EmbeddingCache(lake, options.model(), options.device());
       long embedded = cache.embedMissing(windows.select(col("text_hash"), col("representative").as("text")));
       Faults.point("drift:after-embeddings");
-
-      group.step("drift " + d + ": benign pool and strata");
-      Dataset<Row> flagged = lake.readIfExists(CampaignTables.NIGHTLY.members())
-          .where(col("flagged").and(col("date").between(lit(Date.valueOf(d.minusDays(POOL_LOOKBACK_DAYS))),
-              lit(Date.valueOf(d.minusDays(1))))))
-          .select("account_id").distinct().withColumn("_flagged", lit(true));
-      Dataset<Row> accounts = windows.groupBy("account_id").agg(first("window_requests").as("window_requests"))
-          .join(tiers(d), new String[] {"account_id"}, "left")
-          .withColumn("tier", coalesce(col("tier"), lit("unknown")))
-          .join(flagged, new String[] {"account_id"}, "left")
-          .withColumn("in_pool", coalesce(col("_flagged"), lit(false)).equalTo(false))
-          .withColumn("half", QueryDrift.half(col("account_id")))
-          .drop("_flagged")
-          .persist(StorageLevel.MEMORY_AND_DISK_SER());
-      Map<String, Long> poolByTier = new HashMap<>();
-      for (Row r : accounts.where(col("in_pool")).groupBy("tier").agg(count(lit(1))).collectAsList()) {
-        poolByTier.put(r.getString(0), r.getLong(1));
-      }
-      List<String> ownStrata = poolByTier.entrySet().stream().filter(e -> e.getValue() >= MIN_STRATUM_POOL)
-          .map(Map.Entry::getKey).sorted().toList();
-      Dataset<Row> stratified = accounts.withColumn("stratum",
-          ownStrata.isEmpty() ? lit("all") : when(col("tier").isin(ownStrata.toArray()), col("tier")).otherwise(lit("all")));
 
       group.step("drift " + d + ": references");
       Dataset<Row> vectors = windows.select("account_id", "event_id", "template_id", "text_hash")
@@ -229,7 +280,7 @@ public final class DriftJob extends LakeJob<DriftJob.Result> {
           .where(col("reference").isin(references.keySet().toArray()));
       Dataset<Row> scored = QueryDrift.score(
               keyed.select("account_id", "reference", "template_id", "embedding", "text_hash"), references, knownHarvest)
-          .join(stratified.select("account_id", "stratum", "in_pool", "window_requests"), "account_id")
+          .join(stratified.select("account_id", "stratum", "in_pool", "window_requests", "window_size"), "account_id")
           // a flagged campaign's own prompts are in the known harvesting: its members' contrast says nothing
           .withColumn("contrast", when(col("in_pool"), col("contrast")))
           .localCheckpoint(true);
@@ -271,12 +322,13 @@ public final class DriftJob extends LakeJob<DriftJob.Result> {
       Row c = written.agg(count(lit(1)), expr("count_if(in_pool)")).first();
       long windowed = accounts.count();
       long alertCount = lake.read(Tables.GOLD_DRIFT_ALERTS).where(col("date").equalTo(lit(day))).count();
-      Result result = new Result(windowed, c.getLong(0), active - windowed, c.getLong(1), embedded, alertCount,
-          ownStrata.size() + 1L);
-      accounts.unpersist();
-      return result;
+      long heavy = heavyInUse ? written.where(col("window_size").equalTo(options.heavyWindow())).count() : 0;
+      return new Result(windowed, c.getLong(0), active - windowed, c.getLong(1), embedded, alertCount,
+          ownStrata.size() + 1L + (heavyInUse ? 1 : 0), heavy);
     } finally {
       windows.unpersist();
+      accounts.unpersist();
+      requests.unpersist();
     }
   }
 
@@ -351,14 +403,14 @@ public final class DriftJob extends LakeJob<DriftJob.Result> {
 
   private Dataset<Row> alerts(Dataset<Row> drift) {
     return drift.where(col("in_pool").and(col("p_value").leq(options.alertLevel())))
-        .withColumn("evidence", expr(String.format("format_string('queries drift from benign traffic: a window of %d of "
+        .withColumn("evidence", expr(String.format("format_string('queries drift from benign traffic: a window of %%d of "
             + "its %%d requests of the last %d days (%%d templates) has MMD^2 %%.4f against the %%s benign reference "
             + "(%%d prompts, RBF sigma %%.3f), p = %%.4f among %%d benign accounts tested alike%%s; p = %%.4f for the "
-            + "account; carried most by templates %%s; in no campaign flagged in the last %d nights', window_requests, "
+            + "account; carried most by templates %%s; in no campaign flagged in the last %d nights', window_size, window_requests, "
             + "window_templates, mmd2, stratum, reference_size, sigma, p_mmd, null_size, "
             + "if(p_contrast is null, '', format_string('; towards the %%d prompts of recently flagged campaigns: "
             + "contrast %%.4f, p = %%.4f', harvest_reference_size, contrast, p_contrast)), p_value, "
-            + "array_join(drift_templates, ', '))", options.window(), options.windowDays(), POOL_LOOKBACK_DAYS)));
+            + "array_join(drift_templates, ', '))", options.windowDays(), POOL_LOOKBACK_DAYS)));
   }
 
   /** Each account's tier in its newest registry snapshot delivered by the night ("unknown" when none). */

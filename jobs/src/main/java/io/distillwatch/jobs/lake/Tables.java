@@ -188,12 +188,14 @@ public final class Tables {
       .add("harvest_reference_size", DataTypes.IntegerType, false)
       .add("reference_size", DataTypes.IntegerType, false)
       .add("sigma", DataTypes.DoubleType, false)
-      .add("drift_templates", DataTypes.createArrayType(DataTypes.LongType, false), false),
+      .add("drift_templates", DataTypes.createArrayType(DataTypes.LongType, false), false)
+      // added 2026-12-07 (heavy accounts' larger windows); null on rows written before
+      .add("window_size", DataTypes.IntegerType, true),
       List.of("date"), List.of("date", "account_id"),
       "per account with a full window of recent requests: the MMD^2 of its prompt embeddings against the benign "
           + "reference of its stratum and its p-value against the benign-vs-benign null (p_mmd); for accounts in no flagged "
           + "campaign, the window's contrast towards recently flagged campaigns' prompts and its p-value (p_contrast); "
-          + "p_value, the account's (Bonferroni over the two); the templates that carry the drift");
+          + "p_value, the account's (Bonferroni over the two); the templates that carry the drift; the window's size");
 
   public static final TableSpec GOLD_DRIFT_ALERTS = new TableSpec("gold.drift_alerts", new StructType()
       .add("date", DataTypes.DateType, false)

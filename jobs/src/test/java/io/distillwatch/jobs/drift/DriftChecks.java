@@ -37,10 +37,13 @@ public abstract class DriftChecks {
     Lake lake = CampaignLake.copy("drift-lake");
     // the fixture's lake holds three days: a window of 16 requests scores most non-casual accounts
     DriftJob.Options options = new DriftJob.Options(NIGHT, DriftJob.Options.DEFAULT_WINDOW_DAYS, 16,
-        DriftJob.Options.DEFAULT_REFERENCE, DriftJob.Options.DEFAULT_ALERT_LEVEL, "bundled", "cpu");
+        DriftJob.Options.DEFAULT_HEAVY_WINDOW, DriftJob.Options.DEFAULT_REFERENCE, DriftJob.Options.DEFAULT_ALERT_LEVEL,
+        "bundled", "cpu");
     DriftJob.Result first = new DriftJob(lake, options).execute();
     System.out.println("drift on the campaign lake: " + first.summary());
     assertThat(first.scored()).isGreaterThanOrEqualTo(100);
+    // too few heavy benign accounts to resolve the alert level: every account has the 16-request window
+    assertThat(first.heavy()).isZero();
     assertThat(first.unscored()).isPositive(); // casual accounts: no score, not a guess
     assertThat(first.embedded()).isPositive();
     Dataset<Row> drift = lake.read(Tables.GOLD_ACCOUNT_DRIFT).where(col("date").equalTo(lit(Date.valueOf(NIGHT))));
@@ -56,6 +59,7 @@ public abstract class DriftChecks {
       double expected = hasContrast ? Math.min(1, 2 * Math.min(pMmd, r.getDouble(r.fieldIndex("p_contrast")))) : pMmd;
       assertThat(r.getDouble(r.fieldIndex("p_value"))).isCloseTo(expected, org.assertj.core.api.Assertions.within(1e-12));
       assertThat(r.getLong(r.fieldIndex("window_requests"))).isGreaterThanOrEqualTo(16);
+      assertThat(r.getInt(r.fieldIndex("window_size"))).isEqualTo(16);
       assertThat(r.getInt(r.fieldIndex("window_templates"))).isBetween(1, 16);
       assertThat(r.getList(r.fieldIndex("drift_templates"))).isNotEmpty().hasSizeLessThanOrEqualTo(3);
     });
@@ -117,6 +121,41 @@ public abstract class DriftChecks {
     assertThat(alertIds).noneMatch(page::contains);
   }
 
+  /**
+   * Heavy accounts (at least the heavy window's requests) get the larger window and are tested against
+   * each other: their own reference and benign null, once each half of them can resolve the alert
+   * level (here 0.1, so 9 benign heavy accounts per half: the three-day lake has few heavy accounts).
+   */
+  @Test
+  public void heavyAccountsAreTestedWithTheLargerWindowAgainstEachOther() {
+    Lake lake = CampaignLake.copy("drift-heavy-lake");
+    DriftJob.Options options = new DriftJob.Options(NIGHT, DriftJob.Options.DEFAULT_WINDOW_DAYS, 16, 32,
+        DriftJob.Options.DEFAULT_REFERENCE, 0.1, "bundled", "cpu");
+    DriftJob.Result r = new DriftJob(lake, options).execute();
+    System.out.println("drift on the campaign lake, heavy windows of 32: " + r.summary());
+    assertThat(r.heavy()).isPositive();
+    List<Row> rows = lake.read(Tables.GOLD_ACCOUNT_DRIFT).where(col("date").equalTo(lit(Date.valueOf(NIGHT))))
+        .withColumn("half", io.distillwatch.features.drift.QueryDrift.half(col("account_id"))).collectAsList();
+    List<Row> heavy = rows.stream().filter(x -> x.getInt(x.fieldIndex("window_size")) == 32).toList();
+    assertThat(heavy).hasSize((int) r.heavy()).allSatisfy(x -> {
+      assertThat(x.getString(x.fieldIndex("stratum"))).isEqualTo(DriftJob.HEAVY_STRATUM);
+      assertThat(x.getLong(x.fieldIndex("window_requests"))).isGreaterThanOrEqualTo(32);
+    });
+    assertThat(rows).filteredOn(x -> x.getInt(x.fieldIndex("window_size")) == 16).isNotEmpty().allSatisfy(x -> {
+      assertThat(x.getString(x.fieldIndex("stratum"))).isNotEqualTo(DriftJob.HEAVY_STRATUM);
+      assertThat(x.getLong(x.fieldIndex("window_requests"))).isLessThan(32);
+    });
+    // a heavy account's null is the heavy pool accounts of its half (tested against the same reference)
+    for (int half = 0; half < 2; half++) {
+      int h = half;
+      long heavyPool = heavy.stream().filter(x -> x.getInt(x.fieldIndex("half")) == h && x.getBoolean(x.fieldIndex("in_pool")))
+          .count();
+      assertThat(heavyPool).isGreaterThanOrEqualTo(9);
+      assertThat(heavy).filteredOn(x -> x.getInt(x.fieldIndex("half")) == h)
+          .allSatisfy(x -> assertThat(x.getInt(x.fieldIndex("null_size"))).isEqualTo((int) heavyPool));
+    }
+  }
+
   @Test
   public void badOptionsAreOneLineErrors() {
     CliRun.Outcome o = CliRun.run("drift", "--lake", CampaignLake.get().lake.root(), "--date", NIGHT.toString(),
@@ -124,6 +163,11 @@ public abstract class DriftChecks {
     assertThat(o.code()).isEqualTo(2);
     assertThat(o.err().strip().lines().count()).isEqualTo(1);
     assertThat(o.err()).contains("at least 4 requests");
+    CliRun.Outcome heavy = CliRun.run("drift", "--lake", CampaignLake.get().lake.root(), "--date", NIGHT.toString(),
+        "--drift-heavy-window", "8");
+    assertThat(heavy.code()).isEqualTo(2);
+    assertThat(heavy.err().strip().lines().count()).isEqualTo(1);
+    assertThat(heavy.err()).contains("heavy window must be 0 (off) or larger than the drift window");
   }
 
   private static double median(Dataset<Row> rows) {
