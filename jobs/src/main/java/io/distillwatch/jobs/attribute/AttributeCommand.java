@@ -41,8 +41,12 @@ public final class AttributeCommand implements Command {
         OptionSpec.required("out", TEXT, "output folder for attribution.json and attribution.md"),
         OptionSpec.optional("length", TEXT, "both",
             "answers as given, cut to a common length per prompt (matched), or both (the two results and one verdict over them)"),
-        OptionSpec.optional("embedding-model", TEXT, "bundled",
-            "semantic method's model: bundled (all-MiniLM-L6-v2), a directory with model.onnx and tokenizer.json, or none"),
+        // off by default since 2026-12-07: on the dev set it changed no verdict and moved power by at most one
+        // subset in 30 either way, for about 7 times a first run's time (docs/attribution.md, "What the
+        // model-based methods add")
+        OptionSpec.optional("embedding-model", TEXT, "none",
+            "semantic method's model: none (text methods only), bundled (all-MiniLM-L6-v2), or a directory with "
+                + "model.onnx and tokenizer.json"),
         OptionSpec.optional("device", TEXT, "auto", "where the model runs: auto (GPU when present), cpu, gpu or gpu:N"),
         OptionSpec.optional("permutations", TEXT, "auto",
             "Monte Carlo permutations per test (the smallest p-value is 1/(N+1)); auto: at least "

@@ -56,7 +56,7 @@ public final class BenchAttributionCommand implements Command {
         OptionSpec.optional("subsets", INT, "20", "random subsets of prompts per size"),
         OptionSpec.optional("permutations", INT, "2000", "permutations per test (smallest p: 1/(N+1))"),
         OptionSpec.optional("length", TEXT, "given", "answers as given or matched (cut to a common length)"),
-        OptionSpec.optional("embedding-model", TEXT, "bundled", "bundled, a model directory, or none"),
+        OptionSpec.optional("embedding-model", TEXT, "none", "none, bundled, or a model directory (as for attribute)"),
         OptionSpec.optional("device", TEXT, "auto", "auto (GPU when present), cpu, gpu or gpu:N"),
         OptionSpec.optional("classifier", TEXT, "off", "the MLlib classifier method: on or off"),
         OptionSpec.optional("seed", INT, "1", "random seed"));
