@@ -42,7 +42,7 @@ public final class AttributeCommand implements Command {
         OptionSpec.optional("length", TEXT, "both",
             "answers as given, cut to a common length per prompt (matched), or both (the two results and one verdict over them)"),
         // off by default since 2026-12-07: on the dev set it changed no verdict and moved power by at most one
-        // subset in 30 either way, for about 7 times a first run's time (docs/attribution.md, "What the
+        // subset in 30 either way, for 2 to 7 times a first run's time (docs/attribution.md, "What the
         // model-based methods add")
         OptionSpec.optional("embedding-model", TEXT, "none",
             "semantic method's model: none (text methods only), bundled (all-MiniLM-L6-v2), or a directory with "
