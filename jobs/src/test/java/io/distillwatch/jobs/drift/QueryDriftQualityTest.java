@@ -124,8 +124,29 @@ class QueryDriftQualityTest {
     assertThat(ours.detected("account", "campaign templates 25 %")).isGreaterThanOrEqualTo(0.95);
   }
 
+  /**
+   * The heavy accounts' window (issue 28): in the published setting a 256-request window resolves the
+   * 10 % and 25 % mixes that 32 requests cannot (measured 2026-12-07: MMD 0.79 and 1.00, FPR 0.000;
+   * at 32, 0.16 and 0.84). 0.6 and 0.9 are those less about three standard errors at 100 accounts.
+   * Heterogeneous benign accounts are not asserted: there the mixes stay unfound (docs/campaigns.md).
+   * Slow group.
+   */
+  @Test
+  @org.junit.jupiter.api.Tag("slow")
+  void heavyWindowsResolveTheMixesInThePublishedSetting() throws Exception {
+    Measured published = measure(sources(), true, 1500, 100, DriftJob.Options.DEFAULT_HEAVY_WINDOW);
+    System.out.println("query drift, window " + DriftJob.Options.DEFAULT_HEAVY_WINDOW + ": "
+        + published.line("one benign distribution"));
+    assertThat(published.fpr().get("mmd")).isLessThanOrEqualTo(0.0075);
+    assertThat(published.detected("mmd", "campaign templates 10 %")).isGreaterThanOrEqualTo(0.6);
+    assertThat(published.detected("mmd", "campaign templates 25 %")).isGreaterThanOrEqualTo(0.9);
+  }
+
   static Measured measure(Sources sources, boolean homogeneous, int benign, int mixers) {
-    int window = Integer.getInteger("dw.drift.window", DriftJob.Options.DEFAULT_WINDOW);
+    return measure(sources, homogeneous, benign, mixers, Integer.getInteger("dw.drift.window", DriftJob.Options.DEFAULT_WINDOW));
+  }
+
+  static Measured measure(Sources sources, boolean homogeneous, int benign, int mixers, int window) {
     int referenceSize = DriftJob.Options.DEFAULT_REFERENCE;
     SplittableRandom rng = new SplittableRandom(homogeneous ? 17 : 18);
     // the benign pool: half gives reference rows, the other half the null (as the job splits it)
