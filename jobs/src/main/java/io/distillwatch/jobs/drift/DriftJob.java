@@ -214,55 +214,60 @@ public final class DriftJob extends LakeJob<DriftJob.Result> {
         .where(col("event_date").between(lit(from), lit(day)))
         .select("account_id", "event_id", "event_date", "template_id")
         .persist(StorageLevel.MEMORY_AND_DISK_SER());
-    long active = requests.select("account_id").distinct().count();
-
-    group.step("drift " + d + ": benign pool and strata");
-    Dataset<Row> flagged = lake.readIfExists(CampaignTables.NIGHTLY.members())
-        .where(col("flagged").and(col("date").between(lit(Date.valueOf(d.minusDays(POOL_LOOKBACK_DAYS))),
-            lit(Date.valueOf(d.minusDays(1))))))
-        .select("account_id").distinct().withColumn("_flagged", lit(true));
-    Dataset<Row> accounts = requests.groupBy("account_id").agg(count(lit(1)).as("window_requests"))
-        .where(col("window_requests").geq(options.window()))
-        .join(tiers(d), new String[] {"account_id"}, "left")
-        .withColumn("tier", coalesce(col("tier"), lit("unknown")))
-        .join(flagged, new String[] {"account_id"}, "left")
-        .withColumn("in_pool", coalesce(col("_flagged"), lit(false)).equalTo(false))
-        .withColumn("half", QueryDrift.half(col("account_id")))
-        .withColumn("heavy", lit(options.heavyWindow() > 0).and(col("window_requests").geq(options.heavyWindow())))
-        .drop("_flagged")
-        .persist(StorageLevel.MEMORY_AND_DISK_SER());
-    // the heavy stratum, when each of its halves has pool accounts enough to resolve the alert level
-    Map<String, Long> poolByTier = new HashMap<>();
-    long[] heavyPool = new long[2];
-    for (Row r : accounts.where(col("in_pool")).groupBy("tier", "heavy", "half").agg(count(lit(1))).collectAsList()) {
-      if (r.getBoolean(1)) {
-        heavyPool[r.getInt(2)] += r.getLong(3);
-      }
-      poolByTier.merge(r.getString(0), r.getLong(3), Long::sum);
-    }
-    boolean heavyInUse = options.heavyWindow() > 0 && Math.min(heavyPool[0], heavyPool[1]) >= options.minHeavyPoolPerHalf();
-    if (heavyInUse) { // heavy accounts leave their tiers
-      for (Row r : accounts.where(col("in_pool").and(col("heavy"))).groupBy("tier").agg(count(lit(1))).collectAsList()) {
-        poolByTier.merge(r.getString(0), -r.getLong(1), Long::sum);
-      }
-    }
-    List<String> ownStrata = poolByTier.entrySet().stream().filter(e -> e.getValue() >= MIN_STRATUM_POOL)
-        .map(Map.Entry::getKey).sorted().toList();
-    Column tierStratum = ownStrata.isEmpty() ? lit("all")
-        : when(col("tier").isin(ownStrata.toArray()), col("tier")).otherwise(lit("all"));
-    Column heavyAccount = lit(heavyInUse).and(col("heavy"));
-    Dataset<Row> stratified = accounts
-        .withColumn("stratum", when(heavyAccount, lit(HEAVY_STRATUM)).otherwise(tierStratum))
-        .withColumn("window_size", when(heavyAccount, lit(options.heavyWindow())).otherwise(lit(options.window())));
-
-    group.step("drift " + d + ": windows");
-    Dataset<Row> windows = QueryDrift.windows(requests.join(stratified.select("account_id", "window_requests",
-            "window_size"), "account_id"))
-        .join(lake.read(Tables.SILVER_TEMPLATE_DAILY).select(col("date").as("event_date"), col("template_id"),
-            col("representative")), new String[] {"event_date", "template_id"})
-        .withColumn("text_hash", sha2(col("representative"), 256))
-        .persist(StorageLevel.MEMORY_AND_DISK_SER());
+    // freed however the night ends (the finally below)
+    Dataset<Row> accounts = null;
+    Dataset<Row> windows = null;
     try {
+      long active = requests.select("account_id").distinct().count();
+
+      group.step("drift " + d + ": benign pool and strata");
+      Dataset<Row> flagged = lake.readIfExists(CampaignTables.NIGHTLY.members())
+          .where(col("flagged").and(col("date").between(lit(Date.valueOf(d.minusDays(POOL_LOOKBACK_DAYS))),
+              lit(Date.valueOf(d.minusDays(1))))))
+          .select("account_id").distinct().withColumn("_flagged", lit(true));
+      accounts = requests.groupBy("account_id").agg(count(lit(1)).as("window_requests"))
+          .where(col("window_requests").geq(options.window()))
+          .join(tiers(d), new String[] {"account_id"}, "left")
+          .withColumn("tier", coalesce(col("tier"), lit("unknown")))
+          .join(flagged, new String[] {"account_id"}, "left")
+          .withColumn("in_pool", coalesce(col("_flagged"), lit(false)).equalTo(false))
+          .withColumn("half", QueryDrift.half(col("account_id")))
+          .withColumn("heavy", lit(options.heavyWindow() > 0).and(col("window_requests").geq(options.heavyWindow())))
+          .drop("_flagged")
+          .persist(StorageLevel.MEMORY_AND_DISK_SER());
+      // the heavy stratum, when each of its halves has pool accounts enough to resolve the alert level
+      Map<String, Long> poolByTier = new HashMap<>();
+      long[] heavyPool = new long[2];
+      for (Row r : accounts.where(col("in_pool")).groupBy("tier", "heavy", "half").agg(count(lit(1))).collectAsList()) {
+        if (r.getBoolean(1)) {
+          heavyPool[r.getInt(2)] += r.getLong(3);
+        }
+        poolByTier.merge(r.getString(0), r.getLong(3), Long::sum);
+      }
+      boolean heavyInUse = options.heavyWindow() > 0
+          && Math.min(heavyPool[0], heavyPool[1]) >= options.minHeavyPoolPerHalf();
+      if (heavyInUse) { // heavy accounts leave their tiers
+        Dataset<Row> heavyByTier = accounts.where(col("in_pool").and(col("heavy"))).groupBy("tier").agg(count(lit(1)));
+        for (Row r : heavyByTier.collectAsList()) {
+          poolByTier.merge(r.getString(0), -r.getLong(1), Long::sum);
+        }
+      }
+      List<String> ownStrata = poolByTier.entrySet().stream().filter(e -> e.getValue() >= MIN_STRATUM_POOL)
+          .map(Map.Entry::getKey).sorted().toList();
+      Column tierStratum = ownStrata.isEmpty() ? lit("all")
+          : when(col("tier").isin(ownStrata.toArray()), col("tier")).otherwise(lit("all"));
+      Column heavyAccount = lit(heavyInUse).and(col("heavy"));
+      Dataset<Row> stratified = accounts
+          .withColumn("stratum", when(heavyAccount, lit(HEAVY_STRATUM)).otherwise(tierStratum))
+          .withColumn("window_size", when(heavyAccount, lit(options.heavyWindow())).otherwise(lit(options.window())));
+
+      group.step("drift " + d + ": windows");
+      windows = QueryDrift.windows(requests.join(stratified.select("account_id", "window_requests",
+              "window_size"), "account_id"))
+          .join(lake.read(Tables.SILVER_TEMPLATE_DAILY).select(col("date").as("event_date"), col("template_id"),
+              col("representative")), new String[] {"event_date", "template_id"})
+          .withColumn("text_hash", sha2(col("representative"), 256))
+          .persist(StorageLevel.MEMORY_AND_DISK_SER());
       group.step("drift " + d + ": embed new prompts (" + options.model().name() + ")");
       EmbeddingCache cache = new EmbeddingCache(lake, options.model(), options.device());
       long embedded = cache.embedMissing(windows.select(col("text_hash"), col("representative").as("text")));
@@ -326,8 +331,12 @@ public final class DriftJob extends LakeJob<DriftJob.Result> {
       return new Result(windowed, c.getLong(0), active - windowed, c.getLong(1), embedded, alertCount,
           ownStrata.size() + 1L + (heavyInUse ? 1 : 0), heavy);
     } finally {
-      windows.unpersist();
-      accounts.unpersist();
+      if (windows != null) {
+        windows.unpersist();
+      }
+      if (accounts != null) {
+        accounts.unpersist();
+      }
       requests.unpersist();
     }
   }
