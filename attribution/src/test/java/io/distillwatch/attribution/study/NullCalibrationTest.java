@@ -137,12 +137,6 @@ class NullCalibrationTest {
         : m.startsWith("oasst") || m.startsWith("pythia") || m.startsWith("guanaco") ? "openassistant" : m;
   }
 
-  /**
-   * A model's families as a study declares them: its maker, and the maker of the base model it
-   * tunes and of the answers it learned from, where the model card says so (LLaMA: Meta's; Pythia:
-   * EleutherAI's). Alpaca 7B: LLaMA 7B on text-davinci-003's answers; Claude2-Alpaca 13B: Llama 2
-   * 13B on Claude 2's; Guanaco 65B and OpenAssistant's LLaMA 33B: LLaMA tunes.
-   */
   /** {@link #families(String)} of each model, as a study's "families". */
   static Map<String, List<String>> familiesOf(java.util.Collection<String> models) {
     Map<String, List<String>> f = new LinkedHashMap<>();
@@ -150,6 +144,12 @@ class NullCalibrationTest {
     return f;
   }
 
+  /**
+   * A model's families as a study declares them: its maker, and the maker of the base model it
+   * tunes and of the answers it learned from, where the model card says so (LLaMA: Meta's; Pythia:
+   * EleutherAI's). Alpaca 7B: LLaMA 7B on text-davinci-003's answers; Claude2-Alpaca 13B: Llama 2
+   * 13B on Claude 2's; Guanaco 65B and OpenAssistant's LLaMA 33B: LLaMA tunes.
+   */
   static List<String> families(String model) {
     String m = model.toLowerCase(java.util.Locale.ROOT);
     if (m.startsWith("alpaca")) {

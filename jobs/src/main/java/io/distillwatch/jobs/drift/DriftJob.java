@@ -237,22 +237,21 @@ public final class DriftJob extends LakeJob<DriftJob.Result> {
           .persist(StorageLevel.MEMORY_AND_DISK_SER());
       // the heavy stratum, when each of its halves has pool accounts enough to resolve the alert level
       Map<String, Long> poolByTier = new HashMap<>();
+      Map<String, Long> lightPoolByTier = new HashMap<>();
       long[] heavyPool = new long[2];
       for (Row r : accounts.where(col("in_pool")).groupBy("tier", "heavy", "half").agg(count(lit(1))).collectAsList()) {
         if (r.getBoolean(1)) {
           heavyPool[r.getInt(2)] += r.getLong(3);
+        } else {
+          lightPoolByTier.merge(r.getString(0), r.getLong(3), Long::sum);
         }
         poolByTier.merge(r.getString(0), r.getLong(3), Long::sum);
       }
       boolean heavyInUse = options.heavyWindow() > 0
           && Math.min(heavyPool[0], heavyPool[1]) >= options.minHeavyPoolPerHalf();
-      if (heavyInUse) { // heavy accounts leave their tiers
-        Dataset<Row> heavyByTier = accounts.where(col("in_pool").and(col("heavy"))).groupBy("tier").agg(count(lit(1)));
-        for (Row r : heavyByTier.collectAsList()) {
-          poolByTier.merge(r.getString(0), -r.getLong(1), Long::sum);
-        }
-      }
-      List<String> ownStrata = poolByTier.entrySet().stream().filter(e -> e.getValue() >= MIN_STRATUM_POOL)
+      // with the heavy stratum in use, heavy accounts leave their tiers
+      Map<String, Long> tierPools = heavyInUse ? lightPoolByTier : poolByTier;
+      List<String> ownStrata = tierPools.entrySet().stream().filter(e -> e.getValue() >= MIN_STRATUM_POOL)
           .map(Map.Entry::getKey).sorted().toList();
       Column tierStratum = ownStrata.isEmpty() ? lit("all")
           : when(col("tier").isin(ownStrata.toArray()), col("tier")).otherwise(lit("all"));
@@ -324,12 +323,12 @@ public final class DriftJob extends LakeJob<DriftJob.Result> {
       lake.replace(Tables.GOLD_DRIFT_ALERTS, alerts(written), where);
 
       group.step("drift " + d + ": counts");
-      Row c = written.agg(count(lit(1)), expr("count_if(in_pool)")).first();
+      Row c = written.agg(count(lit(1)), expr("count_if(in_pool)"),
+          expr("count_if(window_size = " + options.heavyWindow() + ")")).first();
       long windowed = accounts.count();
       long alertCount = lake.read(Tables.GOLD_DRIFT_ALERTS).where(col("date").equalTo(lit(day))).count();
-      long heavy = heavyInUse ? written.where(col("window_size").equalTo(options.heavyWindow())).count() : 0;
       return new Result(windowed, c.getLong(0), active - windowed, c.getLong(1), embedded, alertCount,
-          ownStrata.size() + 1L + (heavyInUse ? 1 : 0), heavy);
+          ownStrata.size() + 1L + (heavyInUse ? 1 : 0), heavyInUse ? c.getLong(2) : 0);
     } finally {
       if (windows != null) {
         windows.unpersist();
