@@ -11,6 +11,7 @@ import io.distillwatch.jobs.testing.Fixtures;
 import io.distillwatch.testing.SharedSpark;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -22,8 +23,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * {@code attribute} through the command line, on real AlpacaEval outputs (the text methods; the
- * embedding method is exercised in attribution's tests and measured in docs/attribution.md):
+ * {@code attribute} through the command line, on real AlpacaEval outputs (the text methods and the
+ * panel test, the defaults; the embedding method is exercised in attribution's tests and measured in
+ * docs/attribution.md, the classifier here in the reliability suite):
  * the contract's files come out, the known student is attributed and the human-data model is not,
  * and bad studies are one-line errors with exit code 3.
  */
@@ -62,7 +64,7 @@ public class AttributeCommandTest {
     Path out = Fixtures.tempDir("attribution-out");
     Path lake = Fixtures.tempDir("attribution-lake");
     String[] argv = {"attribute", "--study", dir.toString(), "--out", out.toString(), "--length", "given",
-        "--embedding-model", "none", "--permutations", "5000", "--lake", lake.toString(), "--classifier", "on"};
+        "--embedding-model", "none", "--permutations", "5000", "--lake", lake.toString()};
     Outcome o = run(argv);
     assertThat(o.code()).as(o.err()).isZero();
     assertThat(o.out() + o.err()).contains("claude2-alpaca-13b ATTRIBUTED to claude-2").contains("guanaco-65b not attributed");
@@ -80,9 +82,10 @@ public class AttributeCommandTest {
       assertThat(s.get("attributed").asBoolean()).as(s.get("suspect").asText()).isEqualTo(student);
       assertThat(s.get("pHolm").asDouble()).isGreaterThanOrEqualTo(s.get("pValue").asDouble());
       assertThat(s.get("ciLow").asDouble()).isLessThanOrEqualTo(s.get("score").asDouble());
+      // the defaults: the text methods and the panel test, no model-based method
       assertThat(s.get("evidence")).extracting(e -> e.get("method").asText())
-          .contains("length", "words", "style", "chars", "format", "opening", "phrases", "alignment", "classifier", "panel")
-          .doesNotContain("embedding");
+          .contains("length", "words", "style", "chars", "format", "opening", "phrases", "alignment", "panel")
+          .doesNotContain("embedding", "classifier");
       // a suspect is never its own reference
       assertThat(s.get("references")).extracting(JsonNode::asText).doesNotContain(s.get("suspect").asText());
     }
@@ -90,27 +93,25 @@ public class AttributeCommandTest {
         .contains("| claude2-alpaca-13b | **attributed to claude-2** |")
         .contains("| guanaco-65b | not attributed |");
 
-    // the Delta table: per suspect a combined row and one per method (8 text methods, the
-    // classifier and the panel test)
+    // the Delta table: per suspect a combined row and one per method (8 text methods and the panel test)
     Dataset<Row> table = Lake.open(SharedSpark.get(), lake.toString()).read(Tables.GOLD_ATTRIBUTION);
-    assertThat(table.count()).isEqualTo(2 * 11);
+    assertThat(table.count()).isEqualTo(2 * 10);
     List<Row> combined = table.where("method = 'combined'").orderBy("suspect").collectAsList();
     assertThat(combined).extracting(r -> r.getAs("suspect") + "=" + r.getAs("attributed"))
         .containsExactly("claude2-alpaca-13b=true", "guanaco-65b=false");
     assertThat(table.where("method <> 'combined' AND (p_holm IS NOT NULL OR attributed IS NOT NULL)").count()).isZero();
 
-    // a re-run of the study replaces its rows rather than adding to them, also when it brings
-    // fewer methods (here without the classifier, which also keeps the test short); with both
-    // length modes, one verdict per suspect over the two (Bonferroni) besides each mode's
+    // a re-run of the study replaces its rows rather than adding to them (the given mode's rows are
+    // written again, not twice); with both length modes, one verdict per suspect over the two
+    // (Bonferroni) besides each mode's. (A re-run that brings fewer methods drops the missing
+    // method's rows: aReRunWithoutTheClassifierDropsItsRows, reliability suite.)
     List<String> again = new java.util.ArrayList<>(List.of(argv));
     again.set(again.indexOf("given"), "both");
-    again.set(again.indexOf("on"), "off");
     Outcome both = run(again.toArray(String[]::new));
     assertThat(both.code()).as(both.err()).isZero();
     assertThat(both.out() + both.err()).contains("claude-2-check (both): claude2-alpaca-13b ATTRIBUTED to claude-2")
         .contains("claude-2-check (both): guanaco-65b not attributed");
     table = Lake.open(SharedSpark.get(), lake.toString()).read(Tables.GOLD_ATTRIBUTION);
-    assertThat(table.where("method = 'classifier'").count()).isZero();
     // given and matched: combined + 9 methods each; both: combined + one line per mode
     assertThat(table.count()).isEqualTo(2 * (10 + 10 + 3));
     List<Row> verdicts = table.where("method = 'combined' AND length_mode = 'both'").orderBy("suspect").collectAsList();
@@ -125,6 +126,39 @@ public class AttributeCommandTest {
     }
     JsonNode modes = new ObjectMapper().readTree(out.resolve("attribution.json").toFile());
     assertThat(modes).extracting(m -> m.get("length").asText()).containsExactly("given", "matched", "both");
+  }
+
+  /**
+   * The MLlib classifier through the command line (off by default; about a minute of training here,
+   * so in the reliability suite): its evidence line, its row per suspect in gold.attribution, and a
+   * re-run without it that drops those rows instead of keeping them beside the new ones.
+   */
+  @Test
+  @Tag("slow")
+  void aReRunWithoutTheClassifierDropsItsRows() throws IOException {
+    assumeTrue(Files.isDirectory(ALPACA), "skipped: no AlpacaEval outputs at " + ALPACA);
+    Path dir = study(CLAUDE_STUDY, CLAUDE_MODELS);
+    Path out = Fixtures.tempDir("attribution-out");
+    Path lake = Fixtures.tempDir("attribution-lake");
+    String[] argv = {"attribute", "--study", dir.toString(), "--out", out.toString(), "--length", "given",
+        "--embedding-model", "none", "--permutations", "5000", "--lake", lake.toString(), "--classifier", "on"};
+    Outcome o = run(argv);
+    assertThat(o.code()).as(o.err()).isZero();
+    assertThat(o.out() + o.err()).contains("claude2-alpaca-13b ATTRIBUTED to claude-2").contains("guanaco-65b not attributed");
+    JsonNode study = new ObjectMapper().readTree(out.resolve("attribution.json").toFile()).get(0);
+    for (JsonNode s : study.get("suspects")) {
+      assertThat(s.get("evidence")).extracting(e -> e.get("method").asText()).contains("classifier", "panel");
+    }
+    Dataset<Row> table = Lake.open(SharedSpark.get(), lake.toString()).read(Tables.GOLD_ATTRIBUTION);
+    assertThat(table.count()).as("combined, 8 text methods, the classifier and the panel test").isEqualTo(2 * 11);
+
+    List<String> again = new java.util.ArrayList<>(List.of(argv));
+    again.set(again.indexOf("on"), "off");
+    Outcome off = run(again.toArray(String[]::new));
+    assertThat(off.code()).as(off.err()).isZero();
+    table = Lake.open(SharedSpark.get(), lake.toString()).read(Tables.GOLD_ATTRIBUTION);
+    assertThat(table.where("method = 'classifier'").count()).isZero();
+    assertThat(table.count()).isEqualTo(2 * 10);
   }
 
   @Test

@@ -6,6 +6,7 @@ import io.distillwatch.jobs.testing.SingleNight;
 import io.distillwatch.jobs.testing.Fixtures;
 import io.distillwatch.testing.SharedSpark;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -28,7 +29,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * launcher's setting changes no result. One thing does change with the plan, and is compared by what
  * it says: the bytes of the HLL account sketches in silver.template_daily, which depend on the order
  * partial sketches are merged in (in one run, 167 of 893 rows differed in bytes, none in estimate).
+ *
+ * <p>Three nights of every stage (the reference, two at once) and a re-run: five to six minutes of
+ * the CI machine, so it runs in the reliability suite; the CI suite runs the same race at the size
+ * of one {@code ingest} ({@link io.distillwatch.jobs.ingest.ConcurrentIngestTest}).
  */
+@Tag("slow")
 class ConcurrentNightlyTest {
 
   @Test
