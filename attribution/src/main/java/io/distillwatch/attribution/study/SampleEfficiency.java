@@ -20,9 +20,13 @@ public final class SampleEfficiency {
 
   public static final String COMBINED = "combined";
 
-  /** One method at one sample size. */
+  /**
+   * One method at one sample size. {@code othersAttributedBy}: for each non-derived suspect the method
+   * attributed at least once, in how many of the subsets (so a false attribution names its suspect).
+   */
   public record Point(String method, String needs, int prompts, int subsets, double auc, double medianDerivedP,
-                      double shareDerivedAttributed, double shareOthersAttributed) {}
+                      double shareDerivedAttributed, double shareOthersAttributed,
+                      Map<String, Integer> othersAttributedBy) {}
 
   public static List<Point> run(AttributionStudy.Prepared prepared, Set<String> derived, int[] sizes, int subsets,
                                 long seed, Consumer<String> progress) {
@@ -41,26 +45,27 @@ public final class SampleEfficiency {
     for (int size : sizes) {
       int n = Math.min(size, prepared.prompts());
       int reps = n == prepared.prompts() ? 1 : subsets; // every subset of all prompts is the same one
-      Map<String, List<double[]>> byMethod = new LinkedHashMap<>(); // {derived?1:0, statistic, p, attributed}
+      Map<String, List<double[]>> byMethod = new LinkedHashMap<>(); // {derived?1:0, statistic, p, attributed, suspect}
       Map<String, String> needs = new LinkedHashMap<>();
       for (int rep = 0; rep < reps; rep++) {
         int[] rows = sample(prepared.prompts(), n, rnd);
-        for (String suspect : spec.suspects()) {
+        for (int s = 0; s < spec.suspects().size(); s++) {
+          String suspect = spec.suspects().get(s);
           AttributionStudy.SuspectResult r = prepared.test(suspect, rows, rows, rnd.nextLong());
           double isDerived = derived.contains(suspect) ? 1 : 0;
           byMethod.computeIfAbsent(COMBINED, k -> new ArrayList<>())
-              .add(new double[] {isDerived, r.score(), r.pValue(), r.attributed() ? 1 : 0});
+              .add(new double[] {isDerived, r.score(), r.pValue(), r.attributed() ? 1 : 0, s});
           needs.put(COMBINED, "all of the non-baseline methods");
           for (AttributionStudy.Evidence e : r.evidence()) {
             boolean attributed = e.pValue() < spec.alpha() && e.statistic() > 0;
             byMethod.computeIfAbsent(e.method(), k -> new ArrayList<>())
-                .add(new double[] {isDerived, e.statistic(), e.pValue(), attributed ? 1 : 0});
+                .add(new double[] {isDerived, e.statistic(), e.pValue(), attributed ? 1 : 0, s});
             needs.put(e.method(), e.needs() + (e.baseline() ? " (baseline)" : ""));
           }
         }
       }
       for (Map.Entry<String, List<double[]>> m : byMethod.entrySet()) {
-        points.add(point(m.getKey(), needs.get(m.getKey()), n, reps, m.getValue()));
+        points.add(point(m.getKey(), needs.get(m.getKey()), n, reps, m.getValue(), spec.suspects()));
       }
       progress.accept(String.format("sample efficiency: %d prompts, %d subsets x %d suspects tested", n, reps,
           spec.suspects().size()));
@@ -68,12 +73,13 @@ public final class SampleEfficiency {
     return points;
   }
 
-  static Point point(String method, String needs, int n, int reps, List<double[]> tests) {
+  static Point point(String method, String needs, int n, int reps, List<double[]> tests, List<String> suspects) {
     List<Double> pos = new ArrayList<>();
     List<Double> neg = new ArrayList<>();
     List<Double> derivedP = new ArrayList<>();
     double derivedAttributed = 0;
     double othersAttributed = 0;
+    Map<String, Integer> othersBy = new java.util.TreeMap<>();
     for (double[] t : tests) {
       if (t[0] == 1) {
         pos.add(t[1]);
@@ -82,10 +88,13 @@ public final class SampleEfficiency {
       } else {
         neg.add(t[1]);
         othersAttributed += t[3];
+        if (t[3] == 1) {
+          othersBy.merge(suspects.get((int) t[4]), 1, Integer::sum);
+        }
       }
     }
     return new Point(method, needs, n, reps, auc(pos, neg), median(derivedP), derivedAttributed / pos.size(),
-        othersAttributed / neg.size());
+        othersAttributed / neg.size(), java.util.Collections.unmodifiableMap(othersBy));
   }
 
   /** Mann-Whitney AUC: P(a derived suspect's statistic exceeds a non-derived one's), ties counting half. */

@@ -17,14 +17,24 @@ public final class SampleEfficiencyReport {
 
   public static String markdown(String title, List<SampleEfficiency.Point> points) {
     StringBuilder md = new StringBuilder("### " + title + "\n\n"
-        + "| method | needs | prompts | subsets | AUC | median p (derived) | derived attributed | others attributed |\n"
-        + "|---|---|---:|---:|---:|---:|---:|---:|\n");
+        + "| method | needs | prompts | subsets | AUC | median p (derived) | derived attributed | others attributed |"
+        + " which others (subsets) |\n"
+        + "|---|---|---:|---:|---:|---:|---:|---:|---|\n");
     for (SampleEfficiency.Point p : byMethod(points).values().stream().flatMap(List::stream).toList()) {
-      md.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %.3f | %.2g | %.2f | %.2f |%n", p.method(), p.needs(),
+      md.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %.3f | %.2g | %.2f | %.2f | %s |%n", p.method(), p.needs(),
           p.prompts(), p.subsets(), p.auc(), p.medianDerivedP(), p.shareDerivedAttributed(),
-          p.shareOthersAttributed()));
+          p.shareOthersAttributed(), others(p.othersAttributedBy())));
     }
     return md.append('\n').toString();
+  }
+
+  /** "model n, model m" (subsets in which each was attributed), most first; "-" for none. */
+  static String others(Map<String, Integer> by) {
+    if (by.isEmpty()) {
+      return "-";
+    }
+    return by.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+        .map(e -> e.getKey() + " " + e.getValue()).collect(java.util.stream.Collectors.joining(", "));
   }
 
   static Map<String, List<SampleEfficiency.Point>> byMethod(List<SampleEfficiency.Point> points) {
