@@ -46,19 +46,20 @@ public abstract class ShareChecks {
   static final LocalDate NIGHT = CampaignLake.LAST;
   static final String KEY = "a-test-community-key-0123456789abcdef";
 
-  private static Path ownBundle;
-  private static ShareExport.Result ownExport;
+  /** A bundle written by {@code share export}, and what the export said of it. */
+  private record Exported(Path bundle, ShareExport.Result result) {}
+
+  private static Exported ownExport;
 
   /**
    * The last night's bundle of the shared lake, exported once for both tests (the match test's lake
    * is a copy of that lake, so its own export would be the same bytes).
    */
-  private static synchronized ShareExport.Result ownExport() {
+  private static synchronized Exported ownExport() {
     if (ownExport == null) {
       Path out = Fixtures.tempDir("share-export").resolve("bundle.json");
-      ownExport = new ShareExport(CampaignLake.get().lake, new ShareExport.Options(NIGHT, List.of(), null,
-          ShareExport.DEFAULT_MIN_ACCOUNTS, "amber", "lab-a", out.toString(), CommunityKey.of(KEY))).execute();
-      ownBundle = out;
+      ownExport = new Exported(out, new ShareExport(CampaignLake.get().lake, new ShareExport.Options(NIGHT, List.of(),
+          null, ShareExport.DEFAULT_MIN_ACCOUNTS, "amber", "lab-a", out.toString(), CommunityKey.of(KEY))).execute());
     }
     return ownExport;
   }
@@ -66,8 +67,8 @@ public abstract class ShareChecks {
   @Test
   public void theExportIsValidStixAndHoldsNothingThatNamesACustomer() throws Exception {
     Lake lake = CampaignLake.get().lake;
-    ShareExport.Result r = ownExport();
-    Path out = ownBundle;
+    ShareExport.Result r = ownExport().result();
+    Path out = ownExport().bundle();
     System.out.println(r.summary());
     long flagged = lake.read(CampaignTables.NIGHTLY.campaigns()).where(col("date").equalTo(lit(Date.valueOf(NIGHT)))
         .and(col("flagged"))).count();
@@ -109,8 +110,7 @@ public abstract class ShareChecks {
   public void matchingOurOwnBundleFindsTheCampaignsAndTheNextNightLinksTheLeads() throws Exception {
     Lake lake = CampaignLake.copy("share-match-lake");
     Path dir = Fixtures.tempDir("share-match");
-    ownExport();
-    Path bundle = ownBundle;
+    Path bundle = ownExport().bundle();
     ShareMatch.Result r = new ShareMatch(lake, new ShareMatch.Options(NIGHT, bundle.toString(), dir.resolve("out").toString(),
         CommunityKey.of(KEY))).execute();
     System.out.println(r.summary());
