@@ -45,27 +45,26 @@ public final class SampleEfficiency {
     for (int size : sizes) {
       int n = Math.min(size, prepared.prompts());
       int reps = n == prepared.prompts() ? 1 : subsets; // every subset of all prompts is the same one
-      Map<String, List<double[]>> byMethod = new LinkedHashMap<>(); // {derived?1:0, statistic, p, attributed, suspect}
+      Map<String, List<Tested>> byMethod = new LinkedHashMap<>();
       Map<String, String> needs = new LinkedHashMap<>();
       for (int rep = 0; rep < reps; rep++) {
         int[] rows = sample(prepared.prompts(), n, rnd);
-        for (int s = 0; s < spec.suspects().size(); s++) {
-          String suspect = spec.suspects().get(s);
+        for (String suspect : spec.suspects()) {
           AttributionStudy.SuspectResult r = prepared.test(suspect, rows, rows, rnd.nextLong());
-          double isDerived = derived.contains(suspect) ? 1 : 0;
+          boolean isDerived = derived.contains(suspect);
           byMethod.computeIfAbsent(COMBINED, k -> new ArrayList<>())
-              .add(new double[] {isDerived, r.score(), r.pValue(), r.attributed() ? 1 : 0, s});
+              .add(new Tested(suspect, isDerived, r.score(), r.pValue(), r.attributed()));
           needs.put(COMBINED, "all of the non-baseline methods");
           for (AttributionStudy.Evidence e : r.evidence()) {
             boolean attributed = e.pValue() < spec.alpha() && e.statistic() > 0;
             byMethod.computeIfAbsent(e.method(), k -> new ArrayList<>())
-                .add(new double[] {isDerived, e.statistic(), e.pValue(), attributed ? 1 : 0, s});
+                .add(new Tested(suspect, isDerived, e.statistic(), e.pValue(), attributed));
             needs.put(e.method(), e.needs() + (e.baseline() ? " (baseline)" : ""));
           }
         }
       }
-      for (Map.Entry<String, List<double[]>> m : byMethod.entrySet()) {
-        points.add(point(m.getKey(), needs.get(m.getKey()), n, reps, m.getValue(), spec.suspects()));
+      for (Map.Entry<String, List<Tested>> m : byMethod.entrySet()) {
+        points.add(point(m.getKey(), needs.get(m.getKey()), n, reps, m.getValue()));
       }
       progress.accept(String.format("sample efficiency: %d prompts, %d subsets x %d suspects tested", n, reps,
           spec.suspects().size()));
@@ -73,23 +72,26 @@ public final class SampleEfficiency {
     return points;
   }
 
-  static Point point(String method, String needs, int n, int reps, List<double[]> tests, List<String> suspects) {
+  /** One suspect tested by one method on one subset. */
+  record Tested(String suspect, boolean derived, double statistic, double p, boolean attributed) {}
+
+  static Point point(String method, String needs, int n, int reps, List<Tested> tests) {
     List<Double> pos = new ArrayList<>();
     List<Double> neg = new ArrayList<>();
     List<Double> derivedP = new ArrayList<>();
     double derivedAttributed = 0;
     double othersAttributed = 0;
     Map<String, Integer> othersBy = new java.util.TreeMap<>();
-    for (double[] t : tests) {
-      if (t[0] == 1) {
-        pos.add(t[1]);
-        derivedP.add(t[2]);
-        derivedAttributed += t[3];
+    for (Tested t : tests) {
+      if (t.derived()) {
+        pos.add(t.statistic());
+        derivedP.add(t.p());
+        derivedAttributed += t.attributed() ? 1 : 0;
       } else {
-        neg.add(t[1]);
-        othersAttributed += t[3];
-        if (t[3] == 1) {
-          othersBy.merge(suspects.get((int) t[4]), 1, Integer::sum);
+        neg.add(t.statistic());
+        if (t.attributed()) {
+          othersAttributed++;
+          othersBy.merge(t.suspect(), 1, Integer::sum);
         }
       }
     }

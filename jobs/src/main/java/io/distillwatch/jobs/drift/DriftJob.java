@@ -235,17 +235,24 @@ public final class DriftJob extends LakeJob<DriftJob.Result> {
           .withColumn("heavy", lit(options.heavyWindow() > 0).and(col("window_requests").geq(options.heavyWindow())))
           .drop("_flagged")
           .persist(StorageLevel.MEMORY_AND_DISK_SER());
-      // the heavy stratum, when each of its halves has pool accounts enough to resolve the alert level
+      // the heavy stratum, when each of its halves has pool accounts enough to resolve the alert level;
+      // one small collect gives the pools and the number of accounts with a window
       Map<String, Long> poolByTier = new HashMap<>();
       Map<String, Long> lightPoolByTier = new HashMap<>();
       long[] heavyPool = new long[2];
-      for (Row r : accounts.where(col("in_pool")).groupBy("tier", "heavy", "half").agg(count(lit(1))).collectAsList()) {
-        if (r.getBoolean(1)) {
-          heavyPool[r.getInt(2)] += r.getLong(3);
-        } else {
-          lightPoolByTier.merge(r.getString(0), r.getLong(3), Long::sum);
+      long windowed = 0;
+      for (Row r : accounts.groupBy("in_pool", "tier", "heavy", "half").agg(count(lit(1))).collectAsList()) {
+        long n = r.getLong(4);
+        windowed += n;
+        if (!r.getBoolean(0)) {
+          continue;
         }
-        poolByTier.merge(r.getString(0), r.getLong(3), Long::sum);
+        if (r.getBoolean(2)) {
+          heavyPool[r.getInt(3)] += n;
+        } else {
+          lightPoolByTier.merge(r.getString(1), n, Long::sum);
+        }
+        poolByTier.merge(r.getString(1), n, Long::sum);
       }
       boolean heavyInUse = options.heavyWindow() > 0
           && Math.min(heavyPool[0], heavyPool[1]) >= options.minHeavyPoolPerHalf();
@@ -325,7 +332,6 @@ public final class DriftJob extends LakeJob<DriftJob.Result> {
       group.step("drift " + d + ": counts");
       Row c = written.agg(count(lit(1)), expr("count_if(in_pool)"),
           expr("count_if(window_size = " + options.heavyWindow() + ")")).first();
-      long windowed = accounts.count();
       long alertCount = lake.read(Tables.GOLD_DRIFT_ALERTS).where(col("date").equalTo(lit(day))).count();
       return new Result(windowed, c.getLong(0), active - windowed, c.getLong(1), embedded, alertCount,
           ownStrata.size() + 1L + (heavyInUse ? 1 : 0), heavyInUse ? c.getLong(2) : 0);

@@ -57,14 +57,27 @@ public class AttributeCommandTest {
   public static final List<String> CLAUDE_MODELS = List.of("claude-2", "claude2-alpaca-13b", "guanaco-65b", "text_davinci_003",
       "llama-2-70b-chat-hf", "gemini-pro", "cohere", "dbrx-instruct", "oasst-sft-pythia-12b");
 
+  /** The Claude 2 study in a new folder, answers as given, written to a new output folder and lake. */
+  record ClaudeRun(Path out, Path lake, String[] argv) {
+    static ClaudeRun given(String... more) throws IOException {
+      assumeTrue(Files.isDirectory(ALPACA), "skipped: no AlpacaEval outputs at " + ALPACA);
+      Path dir = study(CLAUDE_STUDY, CLAUDE_MODELS);
+      Path out = Fixtures.tempDir("attribution-out");
+      Path lake = Fixtures.tempDir("attribution-lake");
+      List<String> argv = new java.util.ArrayList<>(List.of("attribute", "--study", dir.toString(), "--out",
+          out.toString(), "--length", "given", "--embedding-model", "none", "--permutations", "5000", "--lake",
+          lake.toString()));
+      argv.addAll(List.of(more));
+      return new ClaudeRun(out, lake, argv.toArray(String[]::new));
+    }
+  }
+
   @Test
   void aStudyWritesItsVerdictsAsJsonAndMarkdown() throws IOException {
-    assumeTrue(Files.isDirectory(ALPACA), "skipped: no AlpacaEval outputs at " + ALPACA);
-    Path dir = study(CLAUDE_STUDY, CLAUDE_MODELS);
-    Path out = Fixtures.tempDir("attribution-out");
-    Path lake = Fixtures.tempDir("attribution-lake");
-    String[] argv = {"attribute", "--study", dir.toString(), "--out", out.toString(), "--length", "given",
-        "--embedding-model", "none", "--permutations", "5000", "--lake", lake.toString()};
+    ClaudeRun first = ClaudeRun.given();
+    Path out = first.out();
+    Path lake = first.lake();
+    String[] argv = first.argv();
     Outcome o = run(argv);
     assertThat(o.code()).as(o.err()).isZero();
     assertThat(o.out() + o.err()).contains("claude2-alpaca-13b ATTRIBUTED to claude-2").contains("guanaco-65b not attributed");
@@ -136,12 +149,10 @@ public class AttributeCommandTest {
   @Test
   @Tag("slow")
   void aReRunWithoutTheClassifierDropsItsRows() throws IOException {
-    assumeTrue(Files.isDirectory(ALPACA), "skipped: no AlpacaEval outputs at " + ALPACA);
-    Path dir = study(CLAUDE_STUDY, CLAUDE_MODELS);
-    Path out = Fixtures.tempDir("attribution-out");
-    Path lake = Fixtures.tempDir("attribution-lake");
-    String[] argv = {"attribute", "--study", dir.toString(), "--out", out.toString(), "--length", "given",
-        "--embedding-model", "none", "--permutations", "5000", "--lake", lake.toString(), "--classifier", "on"};
+    ClaudeRun first = ClaudeRun.given("--classifier", "on");
+    Path out = first.out();
+    Path lake = first.lake();
+    String[] argv = first.argv();
     Outcome o = run(argv);
     assertThat(o.code()).as(o.err()).isZero();
     assertThat(o.out() + o.err()).contains("claude2-alpaca-13b ATTRIBUTED to claude-2").contains("guanaco-65b not attributed");

@@ -127,9 +127,11 @@ class QueryDriftQualityTest {
   /**
    * The heavy accounts' window (issue 28): in the published setting a 256-request window resolves the
    * 10 % and 25 % mixes that 32 requests cannot (measured 2026-12-07: MMD 0.79 and 1.00, FPR 0.000;
-   * at 32, 0.16 and 0.84). 0.6 and 0.9 are those less about three standard errors at 100 accounts.
-   * Heterogeneous benign accounts are not asserted: there the mixes stay unfound (docs/campaigns.md).
-   * Slow group.
+   * at 32, 0.16 and 0.84). 0.6 and 0.9 are those less about three standard errors at 100 accounts: a
+   * floor under what was measured, below the issue's gates of 0.8 and 0.95, which
+   * {@link #meetsTheIssuesGatesOnHeterogeneousBenignTraffic} keeps; the false-positive rate is held to
+   * the issue's 0.3 %. Heterogeneous benign accounts are not asserted here: there the mixes stay
+   * unfound (docs/campaigns.md). Slow group.
    */
   @Test
   @org.junit.jupiter.api.Tag("slow")
@@ -137,7 +139,7 @@ class QueryDriftQualityTest {
     Measured published = measure(sources(), true, 1500, 100, DriftJob.Options.DEFAULT_HEAVY_WINDOW);
     System.out.println("query drift, window " + DriftJob.Options.DEFAULT_HEAVY_WINDOW + ": "
         + published.line("one benign distribution"));
-    assertThat(published.fpr().get("mmd")).isLessThanOrEqualTo(0.0075);
+    assertThat(published.fpr().get("mmd")).isLessThanOrEqualTo(0.003);
     assertThat(published.detected("mmd", "campaign templates 10 %")).isGreaterThanOrEqualTo(0.6);
     assertThat(published.detected("mmd", "campaign templates 25 %")).isGreaterThanOrEqualTo(0.9);
   }
