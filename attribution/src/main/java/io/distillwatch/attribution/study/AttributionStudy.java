@@ -357,12 +357,24 @@ public final class AttributionStudy {
         throw new StudyException("study " + spec.name() + " has no outputs of " + suspect + " or " + candidates);
       }
       int[] cand = candidates.stream().mapToInt(models::indexOf).toArray();
+      // The nearest-model test asks whether the provider is special to the suspect among models it
+      // could have learned from. A reference declared of the suspect's own family (its base model's
+      // maker, say) is near it by kinship, which says nothing about whose answers it learned: such
+      // references do not compete (they stay in the panel, whose fit leaves related pairs out).
+      List<String> kin = candidates.subList(1, candidates.size()).stream().filter(r -> spec.related(suspect, r)).toList();
+      List<String> competitors = new ArrayList<>(candidates);
+      if (kin.size() < candidates.size() - 1) {
+        competitors.removeAll(kin);
+      } else {
+        kin = List.of(); // every reference is kin: keep them all rather than test the provider against nobody
+      }
+      int[] comp = competitors.stream().mapToInt(models::indexOf).toArray();
       List<Evidence> evidence = new ArrayList<>();
       List<double[][]> joint = new ArrayList<>();
       for (Method m : methods) {
-        double[][] sim = m == Method.CLASSIFIER ? classifierMatrix(s, cand, suspectRows) : sims.get(m).matrix(s, suspectRows, cand, rows);
+        double[][] sim = m == Method.CLASSIFIER ? classifierMatrix(s, comp, suspectRows) : sims.get(m).matrix(s, suspectRows, comp, rows);
         NearestModelPermutation.Outcome o = NearestModelPermutation.run(sim, options.permutations(), options.bootstraps(), seed++);
-        evidence.add(evidence(m, o, candidates));
+        evidence.add(evidence(m, o, competitors));
         if (!m.baseline()) {
           joint.add(sim);
         }
@@ -373,7 +385,7 @@ public final class AttributionStudy {
       String nearest = evidence.stream().filter(e -> e.method().equals(strongestSimilarity)).findFirst().orElseThrow()
           .nearest();
       double score = c.score();
-      Evidence panel = panelEvidence(provider, s, cand, rows, suspectRows);
+      Evidence panel = panelEvidence(provider, s, cand, rows, suspectRows, kin);
       evidence.add(panel);
       // intersection-union: attributed only when both nulls fall, the prompt-noise one (permutation)
       // and the between-model one (panel); the larger p-value is a valid p-value for the pair of them
@@ -407,7 +419,8 @@ public final class AttributionStudy {
      * others' to {@code rows}. With fewer than {@value PanelCalibration#MIN_REFERENCES} references there is
      * no spread to measure and the suspect cannot be attributed (p = 1).
      */
-    private Evidence panelEvidence(String provider, int suspect, int[] candidates, int[] rows, int[] suspectRows) {
+    private Evidence panelEvidence(String provider, int suspect, int[] candidates, int[] rows, int[] suspectRows,
+                                   List<String> kin) {
       List<Method> pairwise = methods.stream().filter(m -> !m.baseline() && sims.containsKey(m)).toList();
       int size = candidates.length + 1;
       if (candidates.length - 1 < PanelCalibration.MIN_REFERENCES) {
@@ -454,7 +467,9 @@ public final class AttributionStudy {
           candidates.length - 1, String.join(", ", byMethod.keySet()), o.pairs(), o.degreesOfFreedom(),
           (relatedPairs == 0 ? "" : ", " + relatedPairs + " pairs of one family left out")
               + (related[0][1] ? "; the suspect is declared of the provider's family, so nearness cannot tell learning "
-              + "from kinship" : ""),
+              + "from kinship" : "")
+              + (kin.isEmpty() ? "" : "; not competing for the suspect's nearest model, being of its own family: "
+              + String.join(", ", kin)),
           Double.isNaN(o.tailNu()) ? "no" : o.tailNu() >= 1000 ? "1,000 (normal)" : String.format(java.util.Locale.ROOT, "%.3g", o.tailNu())),
           PANEL_NEEDS, false, t, o.pValue(), t - 1.96, t + 1.96, t > 0 ? provider : "none", byMethod);
     }

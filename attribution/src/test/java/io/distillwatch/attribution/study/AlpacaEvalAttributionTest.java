@@ -138,6 +138,27 @@ class AlpacaEvalAttributionTest {
     assertThat(r.get("alpaca-7b").nearest()).isEqualTo("text_davinci_003");
     assertThat(r.get("alpaca-7b").pValue()).as("alpaca-7b, length-matched, text methods, unadjusted").isLessThan(0.01);
     assertNoOtherSuspectIsAttributed(r, "text_davinci_003");
+    // the LLaMA tunes among the references are alpaca-7b's kin (declared families): they do not
+    // compete for its nearest model, and the panel's evidence line says so
+    StudySpec spec = study("text_davinci_003");
+    List<String> kin = spec.referencesFor("alpaca-7b").stream().filter(m -> spec.related("alpaca-7b", m)
+        && !m.equals("text_davinci_003")).toList();
+    assertThat(kin).contains("guanaco-65b", "llama-2-70b-chat-hf");
+    for (AttributionStudy.Evidence e : r.get("alpaca-7b").evidence()) {
+      if (e.method().equals(AttributionStudy.PANEL)) {
+        assertThat(e.description()).contains("being of its own family: " + String.join(", ", kin));
+      } else {
+        assertThat(e.meanSimilarity().keySet()).as(e.method() + "'s candidates").contains("text_davinci_003")
+            .doesNotContainAnyElementsOf(kin);
+      }
+    }
+    // every suspect: the provider and exactly the references not of its family compete
+    for (String suspect : OPEN) {
+      List<String> competitors = new ArrayList<>(List.of("text_davinci_003"));
+      spec.referencesFor(suspect).stream().filter(m -> !spec.related(suspect, m)).forEach(competitors::add);
+      assertThat(r.get(suspect).evidence().get(0).meanSimilarity().keySet()).as(suspect + "'s competitors")
+          .containsExactlyInAnyOrderElementsOf(competitors);
+    }
   }
 
   @Test
