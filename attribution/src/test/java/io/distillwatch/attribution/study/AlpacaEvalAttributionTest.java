@@ -162,6 +162,20 @@ class AlpacaEvalAttributionTest {
   }
 
   @Test
+  void whenEveryReferenceIsOfTheSuspectsFamilyTheyAllCompete() {
+    // only LLaMA tunes as references, all of them alpaca-7b's kin: leaving them out would test the
+    // provider against nobody, so every one of them competes and the panel line names none
+    List<String> llamaTunes = List.of("guanaco-65b", "llama-2-70b-chat-hf", "oasst-sft-llama-33b");
+    AttributionStudy.Prepared p = prepared.get(false).withTests(1_000, 0);
+    AttributionStudy.SuspectResult r = p.test("text_davinci_003", "alpaca-7b", llamaTunes, p.allPrompts(), p.allPrompts(), 5);
+    List<String> everyone = new ArrayList<>(List.of("text_davinci_003"));
+    everyone.addAll(llamaTunes);
+    assertThat(r.evidence().get(0).meanSimilarity().keySet()).containsExactlyInAnyOrderElementsOf(everyone);
+    assertThat(r.evidence().stream().filter(e -> e.method().equals(AttributionStudy.PANEL)).findFirst().orElseThrow()
+        .description()).doesNotContain("being of its own family");
+  }
+
+  @Test
   @Tag("slow")
   void withTheClassifierTheVerdictsAreTheTextMethodsVerdicts() {
     // the classifier is one more method of the permutation test; the verdict also needs the
