@@ -78,7 +78,7 @@ public final class CampaignScoring {
       new Rule("low_and_wide", "coordination", "cluster_size >= 10 AND requests_per_account_day <= 40", "many accounts, each below per-account volume limits"),
       new Rule("template_concentration", "harvesting", "template_concentration >= 0.5", "traffic concentrated on a few prompt templates"),
       new Rule("private_templates", "harvesting", "private_template_share >= 0.1",
-          "a tenth or more of the traffic uses templates no account outside the cluster uses"),
+          "a tenth or more of the traffic uses templates no account outside the night's candidate clusters uses"),
       new Rule("distillation_capabilities", "harvesting", "greatest(distill_capability_share, private_distill_share) >= 0.6",
           "traffic (or its private-template part) concentrated on coding, tools, reasoning and grading"),
       new Rule("chain_of_thought", "harvesting", "greatest(cot_share, private_cot_share) >= 0.25",
@@ -174,19 +174,7 @@ public final class CampaignScoring {
         sum(when(col("_rank").leq(5), col("n")).otherwise(0)).divide(sum("n")).as("template_concentration"),
         expr("slice(array_sort(collect_list(case when _rank <= 3 then named_struct('r', _rank, 't', template_id, 'n', n) end)), 1, 3)")
             .as("top_templates"));
-    // private templates: used in the window by this cluster's accounts and nobody else. A proxy that
-    // mixes harvesting into its customers' traffic shows it here: the customers' prompts are shared
-    // with the world, the harvesting templates only within the operator's accounts.
-    Column distillTemplate = col("capability").isin(AccountActivity.DISTILL_CAPABILITIES.toArray());
-    Dataset<Row> privateTraffic = req.groupBy("cluster_key", "template_id")
-        .agg(count(lit(1)).as("n"), countDistinct("account_id").as("cluster_accounts"))
-        .join(templates, new String[] {"template_id"}, "left")
-        .withColumn("private", col("cluster_accounts").geq(2).and(col("cluster_accounts").geq(coalesce(col("window_accounts"), lit(0L)))))
-        .groupBy("cluster_key").agg(
-            sum(when(col("private"), col("n")).otherwise(0)).divide(sum("n")).as("private_template_share"),
-            sum(when(col("private").and(coalesce(col("cot"), lit(false))), col("n")).otherwise(0)).as("_p_cot"),
-            sum(when(col("private").and(distillTemplate), col("n")).otherwise(0)).as("_p_distill"),
-            sum(when(col("private"), col("n")).otherwise(0)).as("_p_n"));
+    Dataset<Row> privateTraffic = privateTraffic(req, templates);
     Dataset<Row> sync = req.withColumn("hour", date_trunc("hour", col("ts")))
         .groupBy("cluster_key", "template_id", "hour").agg(count(lit(1)).as("n"), countDistinct("account_id").as("a"))
         .groupBy("cluster_key").agg(sum(when(col("a").geq(2), col("n")).otherwise(0)).divide(sum("n")).as("sync_score"));
@@ -217,6 +205,36 @@ public final class CampaignScoring {
         .withColumn("median_age_days", coalesce(col("median_age_days"), lit(9999)));
     return withDerivedFeatures(clusters)
         .drop("_p_cot", "_p_distill", "_p_n", "_cot", "_distill", "_new_model", "_payments", "_with_payment", "_orgs", "_prefixes");
+  }
+
+  /**
+   * Per cluster, its traffic on <em>private</em> templates: used in the window by two or more of the
+   * cluster's accounts and by no account outside the night's candidate clusters. A proxy that mixes
+   * harvesting into its customers' traffic shows it here: the customers' prompts are shared with the
+   * world, the harvesting templates only within the operator's accounts. Other candidate clusters
+   * count as insiders because one operator's accounts often come out as several clusters (one per
+   * card): a template its pieces share is still nobody else's, and counting the other pieces as
+   * outsiders would hide it in every piece.
+   *
+   * @param req account_id, cluster_key, template_id: the window's requests of the candidate clusters' accounts
+   * @param templates template_id, capability, cot, window_accounts
+   * @return cluster_key, private_template_share, _p_cot, _p_distill, _p_n (private requests in all,
+   *     of them chain-of-thought and on distillation capabilities)
+   */
+  static Dataset<Row> privateTraffic(Dataset<Row> req, Dataset<Row> templates) {
+    Column distillTemplate = col("capability").isin(AccountActivity.DISTILL_CAPABILITIES.toArray());
+    Dataset<Row> candidateUsers = req.groupBy("template_id").agg(countDistinct("account_id").as("candidate_accounts"));
+    return req.groupBy("cluster_key", "template_id")
+        .agg(count(lit(1)).as("n"), countDistinct("account_id").as("cluster_accounts"))
+        .join(candidateUsers, "template_id")
+        .join(templates, new String[] {"template_id"}, "left")
+        .withColumn("private", col("cluster_accounts").geq(2)
+            .and(col("candidate_accounts").geq(coalesce(col("window_accounts"), lit(0L)))))
+        .groupBy("cluster_key").agg(
+            sum(when(col("private"), col("n")).otherwise(0)).divide(sum("n")).as("private_template_share"),
+            sum(when(col("private").and(coalesce(col("cot"), lit(false))), col("n")).otherwise(0)).as("_p_cot"),
+            sum(when(col("private").and(distillTemplate), col("n")).otherwise(0)).as("_p_distill"),
+            sum(when(col("private"), col("n")).otherwise(0)).as("_p_n"));
   }
 
   /**

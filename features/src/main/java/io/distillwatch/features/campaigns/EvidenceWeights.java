@@ -109,7 +109,7 @@ public final class EvidenceWeights {
               + " * greatest(coalesce(cot_share, 0), " + ACCOUNT_DISTILL_SHARE + ")"),
           HARVEST_FLOOR_PER_DAY / (HARVEST_FLOOR_PER_DAY + PER_DAY_SCALE),
           "format_string('%.1f a day per account', " + CLUSTER_PRIVATE_HARVEST + ")",
-          "chain-of-thought or distillation-shaped requests per account-day on templates nobody outside the cluster"
+          "chain-of-thought or distillation-shaped requests per account-day on templates nobody outside the candidate clusters"
               + " sent, against accounts' own such requests per day"),
       new Signal("new_model_pivot", HARVESTING, Reference.ACCOUNTS, "coalesce(new_model_share, 0)",
           "coalesce(new_model_share, 0)", 0.1, "format_string('%.2f', coalesce(new_model_share, 0))",
@@ -120,7 +120,7 @@ public final class EvidenceWeights {
       new Signal("template_concentration", HARVESTING, Reference.CLUSTERS, "coalesce(template_concentration, 0)", null, 0.1,
           "format_string('%.2f', template_concentration)", "top-5 templates' share of the requests"),
       new Signal("private_templates", HARVESTING, Reference.CLUSTERS, "coalesce(private_template_share, 0)", null, 0.1,
-          "format_string('%.2f', private_template_share)", "share on templates nobody outside the cluster uses"),
+          "format_string('%.2f', private_template_share)", "share on templates nobody outside the candidate clusters uses"),
       new Signal("synchronised", HARVESTING, Reference.CLUSTERS, "coalesce(sync_score, 0)", null, 0.1,
           "format_string('%.2f', sync_score)", "share of requests in (template, hour) bins two members shared"),
       new Signal("shared_payment", COORDINATION, Reference.CLUSTERS, "coalesce(payment_sharing, 0)", null, 0.1,
