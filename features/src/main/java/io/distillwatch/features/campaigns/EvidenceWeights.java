@@ -81,15 +81,27 @@ public final class EvidenceWeights {
   private static final String ACCOUNT_DISTILL_SHARE = "(" + String.join(" + ",
       AccountActivity.DISTILL_CAPABILITIES.stream().map(c -> "coalesce(cap_" + c + "_share, 0)").toList()) + ")";
   /** A cluster's chain-of-thought or distillation-shaped requests per account-day on its private templates. */
-  private static final String CLUSTER_PRIVATE_HARVEST = "coalesce(requests_per_account_day, 0) * coalesce(private_template_share, 0)"
+  private static final String PRIVATE_HARVEST_PER_ACCOUNT = "coalesce(requests_per_account_day, 0) * coalesce(private_template_share, 0)"
       + " * greatest(coalesce(private_cot_share, 0), coalesce(private_distill_share, 0))";
+  /**
+   * The same for all its accounts together: what the cluster harvests a day if it is one operator. A
+   * campaign spreads its volume so that no account of it stands out ("per-account volume thresholds
+   * cannot see it; detection must work across accounts", docs/design.md), so the operator's total is
+   * what is ranked against single accounts' own such volume.
+   */
+  private static final String CLUSTER_PRIVATE_HARVEST = "(" + PRIVATE_HARVEST_PER_ACCOUNT + ") * coalesce(cluster_size, 0)";
   /**
    * Requests a day x map to x / (x + PER_DAY_SCALE) in [0, 1), an order-preserving map (rarity is a rank)
    * that keeps the histogram's 1/1000 steps under a tenth of a request a day near zero.
    */
   static final double PER_DAY_SCALE = 30.0;
-  /** Fewer harvest-shaped requests a day than this per account is no harvest, however rare. */
-  public static final double HARVEST_FLOOR_PER_DAY = 1.0;
+  /**
+   * A cluster harvesting fewer requests a day than this on its private templates has no harvest,
+   * however rare: three accounts (the smallest campaign candidate, {@code campaigns --min-size}) at
+   * the disclosed campaigns' 26 exchanges per account-day (docs/design.md). A published rate, not one
+   * fitted to any data: a course's shared assignments (1-2 a day per student) stay under it.
+   */
+  public static final double HARVEST_FLOOR_PER_DAY = 3 * 26.0;
 
   private static String perDayScale(String perDay) {
     return "((" + perDay + ") / ((" + perDay + ") + " + PER_DAY_SCALE + "))";
@@ -103,14 +115,15 @@ public final class EvidenceWeights {
           "share on coding, tools, reasoning and grading"),
       // the private-template part is weighed by its volume, not by its share: a share over the part of a
       // cluster's traffic picked out because nobody else sent it is not comparable with whole accounts'
-      // shares (a course's shared assignments are all of its private part); a harvest is many answers
+      // shares (a course's shared assignments are all of its private part); a harvest is many answers,
+      // and an operator's are its accounts' together
       new Signal("private_harvest", HARVESTING, Reference.ACCOUNTS, perDayScale(CLUSTER_PRIVATE_HARVEST),
           perDayScale("coalesce(requests / active_days, 0)"
               + " * greatest(coalesce(cot_share, 0), " + ACCOUNT_DISTILL_SHARE + ")"),
           HARVEST_FLOOR_PER_DAY / (HARVEST_FLOOR_PER_DAY + PER_DAY_SCALE),
-          "format_string('%.1f a day per account', " + CLUSTER_PRIVATE_HARVEST + ")",
-          "chain-of-thought or distillation-shaped requests per account-day on templates nobody outside the candidate clusters"
-              + " sent, against accounts' own such requests per day"),
+          "format_string('%.0f a day (%.1f per account)', " + CLUSTER_PRIVATE_HARVEST + ", " + PRIVATE_HARVEST_PER_ACCOUNT + ")",
+          "chain-of-thought or distillation-shaped requests a day, all its accounts together, on templates nobody outside"
+              + " the candidate clusters sent, against single accounts' own such requests per day"),
       new Signal("new_model_pivot", HARVESTING, Reference.ACCOUNTS, "coalesce(new_model_share, 0)",
           "coalesce(new_model_share, 0)", 0.1, "format_string('%.2f', coalesce(new_model_share, 0))",
           "share on a model released in the last two days"),

@@ -81,10 +81,11 @@ class EvidenceWeightsTest {
     // only coordinated, at the extreme of every coordination signal, with ordinary traffic
     clusters.add(RowFactory.create("only-coordinated", 80L, 0.05, 0.0, 0.3, 0.0, 0.0, 1.0, 0.5, 0.0, 0.2, 0.95, 0.1, 1.0, 0.02, 10.0));
     // a course: its shared assignments are all of its private part, and ask for reasoning and code (private shares
-    // 0.30 and 0.71), but it is 18 students at 5.5 requests a day: its private part is about one request a day each
+    // 0.30 and 0.71), but it is 18 students at 5.5 requests a day: its private part is about one request a day each,
+    // 18 a day together, under the floor (three accounts at the disclosed 26 a day)
     clusters.add(RowFactory.create("course", 18L, 0.08, 0.30, 0.35, 0.71, 0.0, 19.0, 0.45, 0.25, 0.3, 0.0, 0.5, 1.0, 0.3, 5.5));
     // a reseller: its customers' chat is most of its traffic, a tenth of it is a harvest of 108 requests a day per account
-    // on templates nobody else sends, more than any single background account sends of such work
+    // (6,480 for its 60 accounts) on templates nobody else sends, more than any single background account sends of such work
     clusters.add(RowFactory.create("reseller", 60L, 0.09, 0.30, 0.35, 0.90, 0.0, 400.0, 0.3, 0.30, 0.1, 0.0, 200.0, 1.0, 1.0,
         400.0));
     Dataset<Row> clusterRows = spark.createDataFrame(clusters, CLUSTERS);
@@ -159,7 +160,7 @@ class EvidenceWeightsTest {
     assertThat(rarity.get("private_harvest")).isCloseTo(1.0 / 2_001, within(1e-12)); // above all 2,000 accounts
     assertThat(score(reseller)).isGreaterThanOrEqualTo(0.5);
     assertThat(reseller.getString(reseller.fieldIndex("evidence_carried_by")))
-        .startsWith("private_harvest 108.0 a day per account (1 in 2001 accounts, +2.30)");
+        .startsWith("private_harvest 6480 a day (108.0 per account) (1 in 2001 accounts, +2.30)");
   }
 
   @Test
