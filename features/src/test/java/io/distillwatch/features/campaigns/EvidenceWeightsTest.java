@@ -188,4 +188,29 @@ class EvidenceWeightsTest {
     assertThat(EvidenceWeights.weigh(clusterRows, refs).select(col("evidence_weight")).first().getDouble(0))
         .isCloseTo(Math.log10(151) - 1, within(1e-9));
   }
+
+  @Test
+  void anOperatorsHarvestIsItsAccountsTogetherAboveAFloorOfThreeDisclosedAccounts() {
+    // 2,000 background accounts sending 5 coding requests a day each: every cluster below is above all of them
+    List<Row> accounts = new ArrayList<>();
+    for (int i = 0; i < 2_000; i++) {
+      accounts.add(RowFactory.create("a" + i, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 400, false, 35L, 7L));
+    }
+    // all their traffic harvest-shaped on private templates: 20 accounts at 3.5 a day (70 a day together,
+    // under the floor of 3 x 26 = 78), at 4 a day (80, over it), and a 3-account cluster at 30 a day each (90)
+    Dataset<Row> clusterRows = spark.createDataFrame(List.of(
+        RowFactory.create("course-like", 20L, 0.0, 0.0, 0.0, 1.0, 0.0, 400.0, 0.5, 1.0, 0.0, 0.0, 400.0, 1.0, 1.0, 3.5),
+        RowFactory.create("just-over", 20L, 0.0, 0.0, 0.0, 1.0, 0.0, 400.0, 0.5, 1.0, 0.0, 0.0, 400.0, 1.0, 1.0, 4.0),
+        RowFactory.create("three-heavy", 3L, 0.0, 0.0, 0.0, 1.0, 0.0, 400.0, 0.5, 1.0, 0.0, 0.0, 400.0, 1.0, 1.0, 30.0)),
+        CLUSTERS);
+    EvidenceWeights.References refs = EvidenceWeights.references(clusterRows, spark.createDataFrame(accounts, ACCOUNTS));
+    Map<String, Double> weight = new HashMap<>();
+    for (Row r : EvidenceWeights.weigh(clusterRows, refs).collectAsList()) {
+      weight.put(r.getString(r.fieldIndex("cluster_key")), r.<String, Double>getJavaMap(r.fieldIndex("evidence_weights")).get("private_harvest"));
+    }
+    // per account each is ordinary or below (5 a day is every background account's); together they are not
+    assertThat(weight.get("course-like")).as("70 a day together: under the floor").isZero();
+    assertThat(weight.get("just-over")).as("80 a day together").isCloseTo(Math.log10(2_001) - 1, within(1e-9));
+    assertThat(weight.get("three-heavy")).as("90 a day together").isCloseTo(Math.log10(2_001) - 1, within(1e-9));
+  }
 }
