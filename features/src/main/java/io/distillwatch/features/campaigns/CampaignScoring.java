@@ -223,10 +223,11 @@ public final class CampaignScoring {
    */
   static Dataset<Row> privateTraffic(Dataset<Row> req, Dataset<Row> templates) {
     Column distillTemplate = col("capability").isin(AccountActivity.DISTILL_CAPABILITIES.toArray());
-    Dataset<Row> candidateUsers = req.groupBy("template_id").agg(countDistinct("account_id").as("candidate_accounts"));
+    // an account is in one cluster only, so a template's users across the candidate clusters are the
+    // sum of its users per cluster: no second pass over the requests
     return req.groupBy("cluster_key", "template_id")
         .agg(count(lit(1)).as("n"), countDistinct("account_id").as("cluster_accounts"))
-        .join(candidateUsers, "template_id")
+        .withColumn("candidate_accounts", sum("cluster_accounts").over(Window.partitionBy("template_id")))
         .join(templates, new String[] {"template_id"}, "left")
         .withColumn("private", col("cluster_accounts").geq(2)
             .and(col("candidate_accounts").geq(coalesce(col("window_accounts"), lit(0L)))))
